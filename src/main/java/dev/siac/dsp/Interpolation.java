@@ -29,9 +29,9 @@ public final class Interpolation {
         NDArray prev = padded.get("..., 0:" + n).expandDims(-1);
         NDArray cur = padded.get("..., 1:" + (n + 1)).expandDims(-1);
         NDArray next = padded.get("..., 2:" + (n + 2)).expandDims(-1);
-        NDArray out = prev.mul(m.create(w[0]))
-                .add(cur.mul(m.create(w[1])))
-                .add(next.mul(m.create(w[2])));
+        NDArray out = prev.mul(Ops.constant(m, w[0]))
+                .add(cur.mul(Ops.constant(m, w[1])))
+                .add(next.mul(Ops.constant(m, w[2])));
         return out.reshape(shape.slice(0, last).add(n * factor));
     }
 

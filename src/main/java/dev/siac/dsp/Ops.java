@@ -1,10 +1,27 @@
 package dev.siac.dsp;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 
 /** Small differentiable building blocks missing from the DJL API. */
 public final class Ops {
     private Ops() {}
+
+    /**
+     * A constant tensor whose memory libtorch owns. DJL's create() can wrap a Java buffer without copying; if such an
+     * array is closed (e.g. by its NDScope) while an autograd graph still refers to it, backward reads freed memory
+     * (seen as NaN gradients). Cloning gives the graph its own storage.
+     */
+    public static NDArray constant(NDManager m, float[] values, Shape shape) {
+        try (NDArray tmp = m.create(values, shape)) {
+            return tmp.duplicate();
+        }
+    }
+
+    public static NDArray constant(NDManager m, float[] values) {
+        return constant(m, values, new Shape(values.length));
+    }
 
     /**
      * Straight-through hard softmax along the last axis: the forward value is zero except at the argmax, where it is

@@ -35,7 +35,7 @@ public final class Spectral {
         NDArray flat = audio.reshape(-1, length);
         NDArray padded = flat.pad(new Shape(0, WINDOW), 0);
         NDManager m = audio.getManager();
-        NDArray window = m.create(hann(WINDOW));
+        NDArray window = Ops.constant(m, hann(WINDOW));
         NDArray spec = padded.stft(WINDOW, HOP, false, window, false, true);
         NDArray mag = spec.abs();
         if (mag.getShape().get(2) != frames) mag = mag.get(":, :, 0:" + frames);

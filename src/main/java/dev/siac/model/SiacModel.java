@@ -12,6 +12,7 @@ import ai.djl.nn.norm.LayerNorm;
 import dev.siac.dsp.Interpolation;
 import dev.siac.dsp.Ops;
 import dev.siac.dsp.Spectral;
+import ai.djl.pytorch.jni.JniUtils;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -261,16 +262,16 @@ public final class SiacModel implements AutoCloseable {
         }
         float[] gamma = new float[k];
         for (int i = 0; i < k; i++) gamma[i] = (float) (Math.PI * i / (k - 1));
-        NDArray fIdx = m.create(f, new Shape(frames, 1));
+        NDArray fIdx = Ops.constant(m, f, new Shape(frames, 1));
         // magnitude a * m^f, computed in log space like the reference's cumulative sum of logs
         NDArray logMag = start.add(1e-12f).log().expandDims(2)
                 .add(decay.add(1e-12f).log().expandDims(2).mul(fIdx));
         NDArray mag = logMag.exp();                                                    // (B, C, F, K)
-        NDArray ph = m.create(f1, new Shape(frames, 1)).mul(m.create(gamma)).add(phase.expandDims(2));
-        NDArray one = m.create(new float[] {1, 0}).complex();
-        NDArray i = m.create(new float[] {0, 1}).complex();
+        NDArray ph = Ops.constant(m, f1, new Shape(frames, 1)).mul(Ops.constant(m, gamma)).add(phase.expandDims(2));
+        NDArray one = Ops.constant(m, new float[] {1, 0}).complex();
+        NDArray i = Ops.constant(m, new float[] {0, 1}).complex();
         NDArray spec = mag.mul(ph.cos()).mul(one).add(mag.mul(ph.sin()).mul(i));
-        NDArray frameAudio = spec.irfft(win, -1).mul(m.create(Spectral.hann(win)));  // (B, C, F, win)
+        NDArray frameAudio = spec.irfft(win, -1).mul(Ops.constant(m, Spectral.hann(win)));  // (B, C, F, win)
         NDArray audio = overlapAddHalf(frameAudio);
         return Spectral.unitNorm(Spectral.maxNorm(Spectral.keepFirst(audio, c.windowSamples)));
     }
@@ -314,9 +315,9 @@ public final class SiacModel implements AutoCloseable {
         long n = y.getShape().get(y.getShape().dimension() - 1);
         float[] k = new float[(int) n + 1];
         for (int i = 0; i <= n; i++) k[i] = i;
-        NDArray ang = m.create(k).mul(shiftSamples.expandDims(1)).mul((float) (-2 * Math.PI / (2.0 * n)));
+        NDArray ang = Ops.constant(m, k).mul(shiftSamples.expandDims(1)).mul((float) (-2 * Math.PI / (2.0 * n)));
         NDArray spec = y.rfft(2 * n, -1);
-        NDArray i = m.create(new float[] {0, 1}).complex();
+        NDArray i = Ops.constant(m, new float[] {0, 1}).complex();
         NDArray shifted = spec.mul(ang.cos()).add(spec.mul(i).mul(ang.sin()));
         return shifted.irfft(2 * n, -1).get("..., 0:" + n);
     }
@@ -347,22 +348,28 @@ public final class SiacModel implements AutoCloseable {
         List<NDArray> events = new ArrayList<>(), spectra = new ArrayList<>(), vectors = new ArrayList<>(),
                 amps = new ArrayList<>(), residuals = new ArrayList<>();
         List<long[]> frames = new ArrayList<>();
+        // While gradients are recorded, arrays the graph refers to must stay open until backward has run (closing
+        // them early corrupted gradients in DJL 0.36), so per-step scopes are used only for inference; training
+        // closes everything with the step's manager.
+        boolean recording = JniUtils.isGradMode();
         for (int k = 0; k < steps; k++) {
-            try (NDScope scope = new NDScope()) {
-                scope.suppressNotUsedWarning();
+            NDScope scope = recording ? null : new NDScope();
+            try {
                 Choice ch = choose(encode(residual));
                 NDArray ev = generate(ch.vectors(), ch.frames(), ch.amplitudes());
                 NDArray spec = Spectral.magnitude(ev);
                 NDArray next = residual.sub(spec).stopGradient();
-                NDScope.unregister(ev, spec, ch.vectors(), ch.amplitudes(), next);
+                if (scope != null) NDScope.unregister(ev, spec, ch.vectors(), ch.amplitudes(), next);
                 events.add(ev);
                 spectra.add(spec);
                 vectors.add(ch.vectors());
                 amps.add(ch.amplitudes());
                 frames.add(ch.frames());
                 if (keepResiduals) residuals.add(next);
-                else if (k > 0) residual.close(); // our own previous residual; the caller's input is theirs
+                else if (k > 0 && !recording) residual.close(); // our own previous residual; the first is the caller's
                 residual = next;
+            } finally {
+                if (scope != null) scope.close();
             }
         }
         return new Iteration(events, spectra, vectors, frames, amps, residuals);
