@@ -115,6 +115,11 @@ public final class Resampler {
         return half;
     }
 
+    /** Input samples currently held for look-ahead and history (bounded by the kernel, not the stream). */
+    public int bufferedInput() {
+        return bufLen;
+    }
+
     /** Output length for {@code inputLength} input samples: {@code ceil(inputLength * toRate / fromRate)}. */
     public static long outputLength(long inputLength, int fromRate, int toRate) {
         if (inputLength < 0) throw new IllegalArgumentException("negative length " + inputLength);
