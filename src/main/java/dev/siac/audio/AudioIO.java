@@ -32,7 +32,7 @@ public final class AudioIO {
             int n = 0;
             while (true) {
                 if (n == x.length) {
-                    long grown = Math.min((long) x.length * 2, Integer.MAX_VALUE - 16);
+                    long grown = Math.min(Math.max((long) x.length * 2, 1 << 16), Integer.MAX_VALUE - 16);
                     if (grown <= n) throw tooLong(file, n);
                     x = Arrays.copyOf(x, (int) grown);
                 }

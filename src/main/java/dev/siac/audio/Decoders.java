@@ -59,6 +59,7 @@ final class Decoders {
             case AIFF:
                 return openAiff(file);
             case FLAC:
+                checkFlacMetadata(file, size);
                 return openFlac(file);
             case MP3:
                 return openMp3(file, s.gapless);
@@ -74,7 +75,9 @@ final class Decoders {
         byte[] head = readAt(file, 0, 12);
         String magic = ascii(head, 0, 4);
         String form = head.length >= 12 ? ascii(head, 8, 4) : "";
-        if ((magic.equals("RIFF") || magic.equals("RF64") || magic.equals("RIFX")) && form.equals("WAVE")) {
+        boolean riff = magic.equals("RIFF") || magic.equals("RF64") || magic.equals("RIFX");
+        if (riff && (form.equals("WAVE") || head.length < 12)) {
+            // Too short to say WAVE: let the WAV parser report the truncation.
             return new Sniffed(Container.WAV, null);
         }
         if (magic.equals("FORM") && (form.equals("AIFF") || form.equals("AIFC"))) return new Sniffed(Container.AIFF, null);
@@ -101,6 +104,25 @@ final class Decoders {
         }
         if (id3) throw new AudioException(file, "not an audio file: ID3 tag without MPEG audio frames after it");
         throw new AudioException(file, "not an audio file (no WAV, AIFF, FLAC, Ogg or MP3 signature)");
+    }
+
+    /**
+     * Walks the FLAC metadata blocks so a file cut inside them is reported as truncated; the FLAC provider
+     * would only say "unsupported".
+     */
+    private static void checkFlacMetadata(Path file, long size) throws AudioException {
+        long pos = 4;
+        for (int blocks = 0; ; blocks++) {
+            byte[] h = readAt(file, pos, 4);
+            if (h.length < 4) throw new AudioException(file, "truncated FLAC file: ends inside its metadata");
+            int type = h[0] & 0x7F;
+            long len = ((h[1] & 0xFFL) << 16) | ((h[2] & 0xFFL) << 8) | (h[3] & 0xFFL);
+            if (blocks == 0 && (type != 0 || len != 34)) throw new AudioException(file, "corrupt FLAC file: no STREAMINFO block");
+            if (type == 127 || blocks > 10_000) throw new AudioException(file, "corrupt FLAC file: invalid metadata block");
+            if (pos + 4 + len > size) throw new AudioException(file, "truncated FLAC file: ends inside its metadata");
+            pos += 4 + len;
+            if ((h[0] & 0x80) != 0) return;
+        }
     }
 
     private static SourceDecoder openAiff(Path file) throws AudioException {
