@@ -35,8 +35,10 @@ public class AudioException extends IOException {
     /** Text of a third-party exception for use inside a one-line message. */
     static String describe(Throwable t) {
         String m = t.getMessage();
-        String s = (m == null || m.isBlank()) ? t.getClass().getSimpleName() : m;
-        return oneLine(s);
+        if (m == null || m.isBlank()) return t.getClass().getSimpleName();
+        // An I/O message speaks for itself; for anything else ("-5", "null") the kind of failure is the news.
+        boolean speaks = t instanceof IOException || t instanceof javax.sound.sampled.UnsupportedAudioFileException;
+        return oneLine(speaks ? m : t.getClass().getSimpleName() + ": " + m);
     }
 
     private static String oneLine(String s) {

@@ -19,6 +19,8 @@ public final class AudioIO {
     /** The one sample rate the rest of siac works at. */
     public static final int SAMPLE_RATE = 22050;
 
+    private static final int INITIAL_CAPACITY_LIMIT = 1 << 22;
+
     private AudioIO() {
     }
 
@@ -28,7 +30,9 @@ public final class AudioIO {
             long expected = r.sourceFrames() >= 0
                     ? Resampler.outputLength(r.sourceFrames(), r.sourceSampleRate(), SAMPLE_RATE) : -1;
             if (expected > Integer.MAX_VALUE - 16) throw tooLong(file, expected);
-            float[] x = new float[expected >= 0 ? (int) expected : 1 << 16];
+            // A damaged header can promise far more than the file holds: trust it only up to a few minutes
+            // and let the array grow past that as the samples actually arrive.
+            float[] x = new float[expected >= 0 ? (int) Math.min(expected, INITIAL_CAPACITY_LIMIT) : 1 << 16];
             int n = 0;
             while (true) {
                 if (n == x.length) {

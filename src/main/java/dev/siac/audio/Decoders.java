@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import javax.sound.sampled.AudioFileFormat;
@@ -37,8 +36,8 @@ final class Decoders {
 
     static SourceDecoder open(Path file) throws AudioException {
         if (file == null) throw new AudioException(null, "no file given");
-        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS) && !Files.exists(file)) {
-            throw new AudioException(file, "file not found");
+        if (!Files.exists(file)) {
+            throw new AudioException(file, Files.isSymbolicLink(file) ? "file not found (broken symbolic link)" : "file not found");
         }
         if (Files.isDirectory(file)) throw new AudioException(file, "is a directory, not an audio file");
         if (!Files.isReadable(file)) throw new AudioException(file, "cannot read (permission denied)");
@@ -120,9 +119,47 @@ final class Decoders {
             if (blocks == 0 && (type != 0 || len != 34)) throw new AudioException(file, "corrupt FLAC file: no STREAMINFO block");
             if (type == 127 || blocks > 10_000) throw new AudioException(file, "corrupt FLAC file: invalid metadata block");
             if (pos + 4 + len > size) throw new AudioException(file, "truncated FLAC file: ends inside its metadata");
+            if (type == 4 || type == 6) {
+                // The FLAC library allocates whatever lengths these blocks claim; a damaged length means an
+                // out-of-memory crash instead of an error message, so check them first.
+                byte[] body = readAt(file, pos + 4, (int) len);
+                if (!(type == 4 ? vorbisCommentFits(body) : pictureFits(body))) {
+                    throw new AudioException(file, "corrupt FLAC file: damaged " + (type == 4 ? "comment" : "picture") + " block");
+                }
+            }
             pos += 4 + len;
             if ((h[0] & 0x80) != 0) return;
         }
+    }
+
+    private static boolean vorbisCommentFits(byte[] b) {
+        ByteBuffer bb = ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        if (!skipLengthPrefixed(bb)) return false;
+        if (bb.remaining() < 4) return false;
+        long count = Integer.toUnsignedLong(bb.getInt());
+        if (count > bb.remaining() / 4) return false;
+        for (long i = 0; i < count; i++) {
+            if (!skipLengthPrefixed(bb)) return false;
+        }
+        return true;
+    }
+
+    private static boolean pictureFits(byte[] b) {
+        ByteBuffer bb = ByteBuffer.wrap(b);        // big-endian, unlike the comment block
+        if (bb.remaining() < 4) return false;
+        bb.getInt();                               // picture type
+        if (!skipLengthPrefixed(bb) || !skipLengthPrefixed(bb)) return false;   // MIME type, description
+        if (bb.remaining() < 16) return false;
+        bb.position(bb.position() + 16);           // width, height, depth, colours
+        return skipLengthPrefixed(bb);
+    }
+
+    private static boolean skipLengthPrefixed(ByteBuffer bb) {
+        if (bb.remaining() < 4) return false;
+        long n = Integer.toUnsignedLong(bb.getInt());
+        if (n > bb.remaining()) return false;
+        bb.position(bb.position() + (int) n);
+        return true;
     }
 
     private static SourceDecoder openAiff(Path file) throws AudioException {
@@ -131,12 +168,12 @@ final class Decoders {
             in = AudioSystem.getAudioInputStream(file.toFile());
         } catch (UnsupportedAudioFileException e) {
             throw new AudioException(file, "unsupported or corrupt AIFF file: " + AudioException.describe(e), e);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | OutOfMemoryError e) {
             throw new AudioException(file, "corrupt AIFF file: " + AudioException.describe(e), e);
         }
         try {
             long frames = in.getFrameLength() >= 0 ? in.getFrameLength() : -1;
-            return new JavaSoundSource(file, "AIFF", in, frames, 0, frames, 0);
+            return new JavaSoundSource(file, "AIFF", "truncated", in, frames, 0, frames, 0);
         } catch (AudioException e) {
             closeQuietly(in);
             throw e;
@@ -161,14 +198,15 @@ final class Decoders {
                         + src.getChannels() + " channels");
             }
             AudioInputStream pcm = conv.getAudioInputStream(target, encoded);
-            return new JavaSoundSource(file, "FLAC", pcm, frames, 0, frames, 0, encoded);
+            // The FLAC decoder skips damaged frames silently; the count tells us something was lost.
+            return new JavaSoundSource(file, "FLAC", "truncated or damaged", pcm, frames, 0, frames, 0, encoded);
         } catch (AudioException e) {
             closeQuietly(encoded);
             throw e;
         } catch (UnsupportedAudioFileException e) {
             closeQuietly(encoded);
             throw new AudioException(file, "unsupported or corrupt FLAC file: " + AudioException.describe(e), e);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | OutOfMemoryError e) {
             closeQuietly(encoded);
             throw new AudioException(file, "corrupt FLAC file: " + AudioException.describe(e), e);
         }
@@ -196,14 +234,14 @@ final class Decoders {
                 }
             }
             // The decoder may stop up to a frame early at the very end; that is not truncation.
-            return new JavaSoundSource(file, "MP3", pcm, expected, skip, expected, spf, encoded);
+            return new JavaSoundSource(file, "MP3", "truncated or damaged", pcm, expected, skip, expected, spf, encoded);
         } catch (AudioException e) {
             closeQuietly(encoded);
             throw e;
         } catch (UnsupportedAudioFileException e) {
             closeQuietly(encoded);
             throw new AudioException(file, "unsupported or corrupt MP3 file: " + AudioException.describe(e), e);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | OutOfMemoryError e) {
             closeQuietly(encoded);
             throw new AudioException(file, "corrupt MP3 file: " + AudioException.describe(e), e);
         }

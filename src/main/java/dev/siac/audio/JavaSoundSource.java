@@ -20,6 +20,7 @@ final class JavaSoundSource implements SourceDecoder {
 
     private final Path file;
     private final String formatName;
+    private final String shortfall;
     private final AudioInputStream pcm;
     private final InputStream[] toClose;
     private final SampleFormat format;
@@ -38,15 +39,17 @@ final class JavaSoundSource implements SourceDecoder {
     private boolean ended;
 
     /**
+     * @param shortfall how to describe a stream that ends before {@code expected} ("truncated", ...)
      * @param frames    frames to report as the source length (after skip/limit), or -1
      * @param skip      leading frames to drop
      * @param expected  frames to deliver after skipping; the stream is cut there, and ending earlier (by more
      *                  than {@code tolerance}) is reported as truncation; -1 if unknown
      */
-    JavaSoundSource(Path file, String formatName, AudioInputStream pcm, long frames, long skip, long expected,
-                    long tolerance, InputStream... toClose) throws AudioException {
+    JavaSoundSource(Path file, String formatName, String shortfall, AudioInputStream pcm, long frames, long skip,
+                    long expected, long tolerance, InputStream... toClose) throws AudioException {
         this.file = file;
         this.formatName = formatName;
+        this.shortfall = shortfall;
         this.pcm = pcm;
         this.toClose = toClose;
         this.frames = frames;
@@ -113,7 +116,7 @@ final class JavaSoundSource implements SourceDecoder {
                 ended = true;
                 if (expected >= 0 && delivered < expected - tolerance) {
                     throw new AudioException(file, String.format(Locale.ROOT,
-                            "truncated %s file: decoded %d of %d frames", formatName, delivered, expected));
+                            "%s %s file: decoded %d of %d frames", shortfall, formatName, delivered, expected));
                 }
                 break;
             }
@@ -153,8 +156,9 @@ final class JavaSoundSource implements SourceDecoder {
             }
         } catch (AudioException e) {
             throw e;
-        } catch (IOException | RuntimeException e) {
-            // Third-party decoders signal corrupt input with all kinds of exceptions.
+        } catch (IOException | RuntimeException | OutOfMemoryError e) {
+            // Third-party decoders signal corrupt input with all kinds of exceptions, and allocate whatever a
+            // damaged length field asks for; neither says anything about the state of our program.
             throw new AudioException(file, "corrupt " + formatName + " data: " + AudioException.describe(e), e);
         }
         int whole = held / frameSize;

@@ -48,6 +48,8 @@ final class VorbisSource implements SourceDecoder {
     private long limit = Long.MAX_VALUE;
     private long delivered;
     private boolean sawEos;
+    /** Set when a page failed its checksum or data was missing: shortfalls are then damage, not only truncation. */
+    private boolean damaged;
     private boolean inputEnded;
     private boolean ended;
 
@@ -57,7 +59,7 @@ final class VorbisSource implements SourceDecoder {
         sync.init();
         info.init();
         comment.init();
-        if (!nextPage(true)) throw new AudioException(file, "truncated Ogg file: no complete page");
+        if (!nextPage(true)) throw new AudioException(file, shortfall() + " Ogg file: no complete page");
         serial = page.serialno();
         stream.init(serial);
         stream.pagein(page);
@@ -76,7 +78,7 @@ final class VorbisSource implements SourceDecoder {
             } else if (r < 0) {
                 throw new AudioException(file, "corrupt Ogg Vorbis file: damaged header packet");
             } else if (!nextPage(false)) {
-                throw new AudioException(file, "truncated Ogg Vorbis file: ends inside the headers");
+                throw new AudioException(file, shortfall() + " Ogg Vorbis file: ends inside the headers");
             } else if (page.serialno() == serial) {
                 stream.pagein(page);
             }
@@ -102,7 +104,7 @@ final class VorbisSource implements SourceDecoder {
         } catch (AudioException e) {
             closeQuietly(in);
             throw e;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | OutOfMemoryError e) {
             closeQuietly(in);
             throw new AudioException(file, "corrupt Ogg Vorbis file: " + AudioException.describe(e), e);
         }
@@ -146,9 +148,13 @@ final class VorbisSource implements SourceDecoder {
                 } else if (r == 0) {
                     if (sawEos) {
                         ended = true;
+                        if (damaged && limit != Long.MAX_VALUE && delivered < limit) {
+                            throw new AudioException(file, String.format(Locale.ROOT,
+                                    "damaged Ogg Vorbis file: decoded %d of %d frames", delivered, limit));
+                        }
                     } else if (!nextPage(false)) {
                         throw new AudioException(file, String.format(Locale.ROOT,
-                                "truncated Ogg Vorbis file: ends without an end-of-stream page after %d frames", delivered));
+                                "%s Ogg Vorbis file: ends without an end-of-stream page after %d frames", shortfall(), delivered));
                     } else if (page.serialno() == serial) {
                         stream.pagein(page);
                         if (page.eos() != 0) {
@@ -158,14 +164,19 @@ final class VorbisSource implements SourceDecoder {
                         }
                     }
                 }
-                // r < 0: a hole in the data; JOrbis resynchronises on the next packet
+                if (r < 0) damaged = true;     // a hole in the data; decoding resumes at the next packet
             }
         } catch (AudioException e) {
             throw e;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | OutOfMemoryError e) {
+            // JOrbis allocates what damaged headers ask for and indexes arrays with damaged values.
             throw new AudioException(file, "corrupt Ogg Vorbis data: " + AudioException.describe(e), e);
         }
         return -1;
+    }
+
+    private String shortfall() {
+        return damaged ? "truncated or damaged" : "truncated";
     }
 
     private void mix(float[] buf, int off, int n) throws AudioException {
@@ -184,6 +195,7 @@ final class VorbisSource implements SourceDecoder {
         while (true) {
             int r = sync.pageout(page);
             if (r == 1) return true;
+            if (r < 0) damaged = true;
             if (inputEnded) return false;
             if (first && scanned > CHUNK) throw new AudioException(file, "not an Ogg file (no Ogg page at the start)");
             int at = sync.buffer(CHUNK);

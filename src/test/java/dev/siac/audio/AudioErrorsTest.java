@@ -128,6 +128,15 @@ class AudioErrorsTest {
     }
 
     @Test
+    void flacWhoseHeaderPromisesMoreThanThereIs() throws Exception {
+        byte[] b = Files.readAllBytes(fixture("tone_stereo_44k.flac"));
+        // STREAMINFO's 36-bit total-samples field (low nibble of byte 21, bytes 22..25): 22050 -> 220500.
+        assertEquals(22050, ((b[21] & 0x0FL) << 32) | (ByteBuffer.wrap(b, 22, 4).getInt() & 0xFFFFFFFFL));
+        ByteBuffer.wrap(b, 22, 4).putInt(220500);
+        failure(write(tmp.resolve("liar.flac"), b), "truncated", "FLAC file", "decoded 22050 of 220500 frames");
+    }
+
+    @Test
     void truncatedMp3() throws Exception {
         // The LAME tag says how long the file is, so the shortfall is detected.
         failure(copyCut("tone_stereo_44k.mp3", 5000), "truncated", "MP3");
