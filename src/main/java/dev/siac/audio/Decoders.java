@@ -7,21 +7,19 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import javax.sound.sampled.AudioFileFormat;
 import javax.sound.sampled.AudioFormat;
 import javax.sound.sampled.AudioInputStream;
 import javax.sound.sampled.AudioSystem;
 import javax.sound.sampled.UnsupportedAudioFileException;
 import javazoom.spi.mpeg.sampled.convert.MpegFormatConversionProvider;
 import javazoom.spi.mpeg.sampled.file.MpegAudioFileReader;
-import org.jflac.sound.spi.FlacAudioFileReader;
-import org.jflac.sound.spi.FlacFormatConversionProvider;
 
 /**
  * Chooses a decoder from the file's first bytes, never from its name: a text file called {@code x.wav}
  * must be reported as "not audio", and the Java Sound providers (MP3 in particular) are too lenient to be
- * asked "is this yours?". The FLAC and MP3 providers are called directly rather than through
- * {@link AudioSystem}'s service lookup so the choice does not depend on provider order or on how the
+ * asked "is this yours?". WAV, FLAC and Ogg Vorbis have their own decoders here (see each class for why);
+ * AIFF goes through the JDK's reader and MP3 through mp3spi, whose classes are called directly rather than
+ * through {@link AudioSystem}'s service lookup so the result does not depend on provider order or on how the
  * application jar was assembled.
  */
 final class Decoders {
@@ -59,7 +57,7 @@ final class Decoders {
                 return openAiff(file);
             case FLAC:
                 checkFlacMetadata(file, size);
-                return openFlac(file);
+                return FlacSource.open(file);
             case MP3:
                 return openMp3(file, s.gapless);
             default:
@@ -106,8 +104,8 @@ final class Decoders {
     }
 
     /**
-     * Walks the FLAC metadata blocks so a file cut inside them is reported as truncated; the FLAC provider
-     * would only say "unsupported".
+     * Walks the FLAC metadata blocks so a file cut inside them is reported as truncated, and so JFLAC never
+     * sees a block whose lengths would make it allocate gigabytes.
      */
     private static void checkFlacMetadata(Path file, long size) throws AudioException {
         long pos = 4;
@@ -167,7 +165,8 @@ final class Decoders {
         try {
             in = AudioSystem.getAudioInputStream(file.toFile());
         } catch (UnsupportedAudioFileException e) {
-            throw new AudioException(file, "unsupported or corrupt AIFF file: " + AudioException.describe(e), e);
+            // The JDK reads plain AIFF and uncompressed AIFF-C only; its message adds nothing to that.
+            throw new AudioException(file, "unsupported or corrupt AIFF file (compressed and floating-point AIFF-C are not supported)", e);
         } catch (IOException | RuntimeException | OutOfMemoryError e) {
             throw new AudioException(file, "corrupt AIFF file: " + AudioException.describe(e), e);
         }
@@ -177,38 +176,6 @@ final class Decoders {
         } catch (AudioException e) {
             closeQuietly(in);
             throw e;
-        }
-    }
-
-    private static SourceDecoder openFlac(Path file) throws AudioException {
-        FlacAudioFileReader reader = new FlacAudioFileReader();
-        AudioInputStream encoded = null;
-        try {
-            AudioFileFormat aff = reader.getAudioFileFormat(file.toFile());
-            // STREAMINFO's total is 0 when the encoder did not know it.
-            long frames = aff.getFrameLength() > 0 ? aff.getFrameLength() : -1;
-            encoded = reader.getAudioInputStream(file.toFile());
-            AudioFormat src = encoded.getFormat();
-            int bits = src.getSampleSizeInBits() > 16 ? 24 : src.getSampleSizeInBits() > 8 ? 16 : 8;
-            AudioFormat target = new AudioFormat(AudioFormat.Encoding.PCM_SIGNED, src.getSampleRate(), bits,
-                    src.getChannels(), src.getChannels() * bits / 8, src.getSampleRate(), false);
-            FlacFormatConversionProvider conv = new FlacFormatConversionProvider();
-            if (!conv.isConversionSupported(target, src)) {
-                throw new AudioException(file, "unsupported FLAC format: " + src.getSampleSizeInBits() + "-bit, "
-                        + src.getChannels() + " channels");
-            }
-            AudioInputStream pcm = conv.getAudioInputStream(target, encoded);
-            // The FLAC decoder skips damaged frames silently; the count tells us something was lost.
-            return new JavaSoundSource(file, "FLAC", "truncated or damaged", pcm, frames, 0, frames, 0, encoded);
-        } catch (AudioException e) {
-            closeQuietly(encoded);
-            throw e;
-        } catch (UnsupportedAudioFileException e) {
-            closeQuietly(encoded);
-            throw new AudioException(file, "unsupported or corrupt FLAC file: " + AudioException.describe(e), e);
-        } catch (IOException | RuntimeException | OutOfMemoryError e) {
-            closeQuietly(encoded);
-            throw new AudioException(file, "corrupt FLAC file: " + AudioException.describe(e), e);
         }
     }
 

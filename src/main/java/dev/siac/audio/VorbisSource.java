@@ -72,7 +72,8 @@ final class VorbisSource implements SourceDecoder {
             int r = stream.packetout(packet);
             if (r == 1) {
                 if (info.synthesis_headerin(comment, packet) < 0) {
-                    throw new AudioException(file, "corrupt Ogg Vorbis file: bad header packet " + (headers + 1));
+                    // JOrbis also rejects some valid setups (e.g. certain 5.1 files), so do not claim corruption.
+                    throw new AudioException(file, "unsupported or corrupt Ogg Vorbis file: the decoder rejects header packet " + (headers + 1));
                 }
                 headers++;
             } else if (r < 0) {
