@@ -24,6 +24,26 @@ public final class Ops {
     }
 
     /**
+     * x * v with v held in libtorch memory. DJL's arithmetic with a Number wraps the scalar in a Java direct buffer
+     * and closes it right after the op; autograd keeps a pointer to that storage for backward, and once the garbage
+     * collector frees the buffer, backward reads garbage (intermittent NaN gradients, gone with -XX:+UseEpsilonGC).
+     * Every scalar that takes part in a recorded graph must go through these helpers.
+     */
+    public static NDArray mul(NDArray x, double v) {
+        return x.mul(scalar(x.getManager(), v));
+    }
+
+    public static NDArray add(NDArray x, double v) {
+        return x.add(scalar(x.getManager(), v));
+    }
+
+    public static NDArray scalar(NDManager m, double v) {
+        try (NDArray tmp = m.create((float) v)) {
+            return tmp.duplicate();
+        }
+    }
+
+    /**
      * Straight-through hard softmax along the last axis: the forward value is zero except at the argmax, where it is
      * that position's softmax probability (normalize=false) or exactly 1 (normalize=true); the backward pass is the
      * gradient of the full softmax.

@@ -39,7 +39,7 @@ public final class Spectral {
         NDArray spec = padded.stft(WINDOW, HOP, false, window, false, true);
         NDArray mag = spec.abs();
         if (mag.getShape().get(2) != frames) mag = mag.get(":, :, 0:" + frames);
-        mag = mag.mul((float) (1.0 / Math.sqrt(WINDOW)));
+        mag = Ops.mul(mag, 1.0 / Math.sqrt(WINDOW));
         return mag.reshape(lead.addAll(new Shape(BINS, frames)));
     }
 
@@ -62,11 +62,11 @@ public final class Spectral {
 
     /** Divides by the maximum absolute value along the last axis (+1e-8), as the reference's max_norm. */
     public static NDArray maxNorm(NDArray x) {
-        return x.div(x.abs().max(new int[] {-1}, true).add(1e-8f));
+        return x.div(Ops.add(x.abs().max(new int[] {-1}, true), 1e-8));
     }
 
     /** Divides by the L2 norm along the last axis (+1e-8), as the reference's unit_norm. */
     public static NDArray unitNorm(NDArray x) {
-        return x.div(x.square().sum(new int[] {-1}, true).sqrt().add(1e-8f));
+        return x.div(Ops.add(x.square().sum(new int[] {-1}, true).sqrt(), 1e-8));
     }
 }

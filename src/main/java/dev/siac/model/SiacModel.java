@@ -218,7 +218,7 @@ public final class SiacModel implements AutoCloseable {
         NDArray out = wet.mul(rm[0]).add(dry.mul(rm[1]));
 
         // MODEL_SPEC §4.7 step 12: the reference's phase ramp uses N+1, a delay of tanh(fine)*256*N/(N+1) samples
-        NDArray shift = h.get("fine").reshape(-1).tanh().mul((float) c.fineShiftSamples * n / (n + 1.0));
+        NDArray shift = Ops.mul(h.get("fine").reshape(-1).tanh(), (double) c.fineShiftSamples * n / (n + 1.0));
         if (!intermediates) return new Rendered(out, shift, null, null, null, null);
         return new Rendered(out, shift, impulse.pad(new Shape(0, n - span), 0), resonated, dry, warp);
     }
@@ -250,8 +250,8 @@ public final class SiacModel implements AutoCloseable {
         int k = win / 2 + 1;
         int frames = c.windowSamples / (win / 2);
         NDArray row = Activation.relu(logits).matMul(p.get("resonance.r.items"));   // (B, C, 3K)
-        NDArray decay = Activation.sigmoid(row.get("..., 0:" + k)).mul(0.9999f * (1 - c.baseResonance)).add(c.baseResonance);
-        NDArray phase = row.get("..., " + k + ":" + 2 * k).tanh().mul((float) Math.PI);
+        NDArray decay = Ops.add(Ops.mul(Activation.sigmoid(row.get("..., 0:" + k)), 0.9999f * (1 - c.baseResonance)), c.baseResonance);
+        NDArray phase = Ops.mul(row.get("..., " + k + ":" + 2 * k).tanh(), Math.PI);
         NDArray start = Activation.sigmoid(row.get("..., " + 2 * k + ":" + 3 * k));
 
         float[] f = new float[frames];
@@ -264,8 +264,8 @@ public final class SiacModel implements AutoCloseable {
         for (int i = 0; i < k; i++) gamma[i] = (float) (Math.PI * i / (k - 1));
         NDArray fIdx = Ops.constant(m, f, new Shape(frames, 1));
         // magnitude a * m^f, computed in log space like the reference's cumulative sum of logs
-        NDArray logMag = start.add(1e-12f).log().expandDims(2)
-                .add(decay.add(1e-12f).log().expandDims(2).mul(fIdx));
+        NDArray logMag = Ops.add(start, 1e-12).log().expandDims(2)
+                .add(Ops.add(decay, 1e-12).log().expandDims(2).mul(fIdx));
         NDArray mag = logMag.exp();                                                    // (B, C, F, K)
         NDArray ph = Ops.constant(m, f1, new Shape(frames, 1)).mul(Ops.constant(m, gamma)).add(phase.expandDims(2));
         NDArray one = Ops.constant(m, new float[] {1, 0}).complex();
@@ -315,7 +315,7 @@ public final class SiacModel implements AutoCloseable {
         long n = y.getShape().get(y.getShape().dimension() - 1);
         float[] k = new float[(int) n + 1];
         for (int i = 0; i <= n; i++) k[i] = i;
-        NDArray ang = Ops.constant(m, k).mul(shiftSamples.expandDims(1)).mul((float) (-2 * Math.PI / (2.0 * n)));
+        NDArray ang = Ops.mul(Ops.constant(m, k).mul(shiftSamples.expandDims(1)), -2 * Math.PI / (2.0 * n));
         NDArray spec = y.rfft(2 * n, -1);
         NDArray i = Ops.constant(m, new float[] {0, 1}).complex();
         NDArray shifted = spec.mul(ang.cos()).add(spec.mul(i).mul(ang.sin()));
