@@ -33,17 +33,21 @@ import static dev.siac.cli.EventFileSupport.fmt;
  */
 @Command(name = "edit", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-                "Edit the events of a .siac file and write the result to another file.",
-                "Operations apply in the order given; each may be repeated. Times are seconds.",
-                "A RANGE is FROM:TO, the half-open interval [FROM, TO); either end may be left out",
-                "(':2' = before 2 s, '1.5:' = from 1.5 s on). Bounds are rounded to the nearest sample.",
-                "Filters and moves never change the file's length; only --stretch does.",
+                "Edit the events of a .siac file and write the result to another file. Operations apply in the"
+                        + " order given and each may be repeated.",
+                "",
+                "Times are in seconds. A RANGE is FROM:TO, the half-open interval [FROM, TO); either end may be left"
+                        + " out (':2' = before 2 s, '1.5:' = from 1.5 s on). Bounds are rounded to the nearest sample."
+                        + " Filters and moves never change the file's length; only --stretch does.",
+                "",
                 "Example:",
-                "  siac edit in.siac -o out.siac --keep-range 1:3.5 --shift -1 --precision q8"},
+                "  siac edit in.siac -o out.siac --keep-range 1:3.5 --shift -1 --precision q8",
+                ""},
         footer = {
-                "All random operations draw from one generator seeded by --seed; without --seed a seed is chosen",
-                "and printed, so any result can be reproduced. The output is written atomically: on any error",
-                "nothing is written and the exit code is non-zero."})
+                "",
+                "All random operations draw from one generator seeded by --seed; without --seed a seed is chosen and"
+                        + " printed, so any result can be reproduced. The output is written atomically: on any error"
+                        + " nothing is written and the exit code is non-zero (1 for bad input, 2 for bad usage)."})
 public final class EditCommand implements Callable<Integer> {
 
     @Spec
@@ -77,7 +81,7 @@ public final class EditCommand implements Callable<Integer> {
     List<Double> shift = new ArrayList<>();
 
     @Option(names = "--shift-range", paramLabel = "SECONDS@RANGE", converter = ShiftRangeConverter.class,
-            description = "move the events with onset in RANGE by SECONDS, e.g. 0.5@1:2")
+            description = "move the events with onset in RANGE by SECONDS, for example 0.5@1:2")
     List<ShiftRange> shiftRange = new ArrayList<>();
 
     @Option(names = "--stretch", paramLabel = "FACTOR", converter = DoubleConverter.class,
@@ -101,7 +105,7 @@ public final class EditCommand implements Callable<Integer> {
 
     @Option(names = "--transplant", paramLabel = "OTHER.siac@RANGE@AT", converter = TransplantConverter.class,
             description = "copy OTHER's events with onset in RANGE so that RANGE's start lands at AT seconds,"
-                    + " e.g. other.siac@2:4@0.5 (RANGE needs its start)")
+                    + " for example b.siac@2:4@0.5 (RANGE needs its start)")
     List<Transplant> transplant = new ArrayList<>();
 
     @Option(names = "--precision", paramLabel = "f32|f16|q8", converter = PrecisionConverter.class,
