@@ -95,6 +95,23 @@ class EditCommandTest {
                 edit("--seed", "3", "--randomize-vectors", "--perturb", "2"), "one generator for all random operations");
     }
 
+    @picocli.CommandLine.Command(name = "siac", subcommands = EditCommand.class)
+    static final class Parent implements Runnable {
+        @Override
+        public void run() {
+        }
+    }
+
+    /** Main registers edit as a sub-command: the order must come from the sub-command's own parse result. */
+    @Test
+    void orderIsKeptWhenRunAsASubcommand() throws Exception {
+        Path in = write("in.siac", fourSeconds());
+        Path out = dir.resolve("sub.siac");
+        CliRun r = CliRun.of(new Parent(), "edit", in.toString(), "-o", out.toString(), "--shift", "1", "--keep-range", "0:2");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(List.of(22050L), times(SiacFormat.read(out)));
+    }
+
     @Test
     void transplantCopiesFromAnotherFile() throws Exception {
         EventList donor = new EventList(22050, 10 * 22050, 1, 2, "", Precision.F16, List.of(
