@@ -1,6 +1,7 @@
 package dev.siac.codec;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
@@ -49,8 +50,12 @@ public final class EventList {
         this(sampleRate, lengthSamples, gain, vectorDim, modelId, precision, copyVectors(events), true);
     }
 
+    /**
+     * Validates and sorts, but takes {@code ownedEvents} without copying their vectors: for lists whose vectors
+     * nobody outside this package can reach. {@code owned} only tells this constructor apart from the public one.
+     */
     private EventList(int sampleRate, long lengthSamples, float gain, int vectorDim, String modelId,
-                      Precision precision, List<Event> ownedEvents, boolean validate) {
+                      Precision precision, List<Event> ownedEvents, boolean owned) {
         if (sampleRate <= 0) throw new IllegalArgumentException("sample rate must be > 0, got " + sampleRate);
         if (lengthSamples < 0) throw new IllegalArgumentException("length must be >= 0 samples, got " + lengthSamples);
         if (!Float.isFinite(gain) || gain < 0) throw new IllegalArgumentException("gain must be finite and >= 0, got " + gain);
@@ -247,8 +252,8 @@ public final class EventList {
         if (events.isEmpty()) return this;
         double[] min = new double[vectorDim];
         double[] max = new double[vectorDim];
-        java.util.Arrays.fill(min, Double.POSITIVE_INFINITY);
-        java.util.Arrays.fill(max, Double.NEGATIVE_INFINITY);
+        Arrays.fill(min, Double.POSITIVE_INFINITY);
+        Arrays.fill(max, Double.NEGATIVE_INFINITY);
         for (Event e : events) {
             float[] v = e.vector();
             for (int d = 0; d < vectorDim; d++) {
