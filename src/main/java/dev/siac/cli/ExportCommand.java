@@ -1,0 +1,60 @@
+package dev.siac.cli;
+
+import dev.siac.codec.AtomicFiles;
+import dev.siac.codec.EventList;
+import dev.siac.codec.Npy;
+import dev.siac.codec.SiacFormat;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** Writes the events of a .siac file as NumPy arrays for analysis outside Java. */
+@Command(name = "export", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+                "Export the events of a .siac file as NumPy .npy arrays (version 1.0, little-endian):",
+                "  vectors.npy     float32 [n, dim]  event vectors",
+                "  times.npy       float64 [n]       onsets in seconds",
+                "  samples.npy     int64   [n]       onsets in samples",
+                "  amplitudes.npy  float32 [n]       amplitudes",
+                "Rows are in time order. The directory is created if needed; existing files of these names are replaced."})
+public final class ExportCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "IN.siac", description = "the event file")
+    Path input;
+
+    @Option(names = "--npy", required = true, paramLabel = "DIR", description = "directory for the .npy files")
+    Path dir;
+
+    @Override
+    public Integer call() {
+        try {
+            EventList list = SiacFormat.read(input);
+            if (Files.exists(dir) && !Files.isDirectory(dir)) throw new IOException(dir + ": not a directory");
+            Files.createDirectories(dir);
+            Map<Path, byte[]> files = new LinkedHashMap<>();
+            files.put(dir.resolve("vectors.npy"), Npy.vectors(list));
+            files.put(dir.resolve("times.npy"), Npy.times(list));
+            files.put(dir.resolve("samples.npy"), Npy.samples(list));
+            files.put(dir.resolve("amplitudes.npy"), Npy.amplitudes(list));
+            AtomicFiles.writeAll(files);
+            spec.commandLine().getOut().println(EventFileSupport.fmt("wrote %d events (vector dim %d) to %s",
+                    list.size(), list.vectorDim(), dir));
+            spec.commandLine().getOut().flush();
+            return EventFileSupport.EXIT_OK;
+        } catch (IOException | RuntimeException e) {
+            return EventFileSupport.fail(spec, e);
+        }
+    }
+}

@@ -1,0 +1,407 @@
+package dev.siac.codec;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Random;
+import java.util.function.Predicate;
+
+/**
+ * The events of one encoded signal plus what is needed to decode them: sample rate, length, the gain the encoder
+ * normalised away, the vector dimension, the id of the model that produced the vectors, and the precision at which
+ * the list is (or will be) stored.
+ *
+ * <p>A value: nothing changes after construction (vectors are copied on the way in; callers must not modify the
+ * arrays returned by {@link #events()}), and every editing operation returns a new list. Events are kept sorted by
+ * time; events with equal times keep their relative order. Time ranges are half-open {@code [from, to)} in
+ * seconds, with each bound rounded to the nearest sample. Operations change only what their name says: filters keep
+ * length and header, shifts do not extend the length, and so on.
+ */
+public final class EventList {
+
+    private static final Comparator<Event> BY_TIME = Comparator.comparingLong(Event::time);
+    private static final String ZERO_ID = "0".repeat(64);
+
+    private final int sampleRate;
+    private final long lengthSamples;
+    private final float gain;
+    private final int vectorDim;
+    private final String modelId;
+    private final Precision precision;
+    private final List<Event> events;
+
+    /**
+     * @param sampleRate    samples per second, &gt; 0
+     * @param lengthSamples length of the encoded signal, &ge; 0
+     * @param gain          level the encoder normalised away (decoded audio is multiplied by it), finite, &ge; 0
+     * @param vectorDim     length of every event vector, 1..65535
+     * @param modelId       hex SHA-256 (64 digits) of the model weights, or "" (null and all zeros mean "")
+     * @param precision     how the list is stored in a file
+     * @param events        the events in any order; each vector must have {@code vectorDim} finite values and
+     *                      each amplitude must be finite and &ge; 0
+     * @throws IllegalArgumentException naming the first rule that is broken
+     */
+    public EventList(int sampleRate, long lengthSamples, float gain, int vectorDim, String modelId,
+                     Precision precision, List<Event> events) {
+        this(sampleRate, lengthSamples, gain, vectorDim, modelId, precision, copyVectors(events), true);
+    }
+
+    /**
+     * Validates and sorts, but takes {@code ownedEvents} without copying their vectors: for lists whose vectors
+     * nobody outside this package can reach. {@code owned} only tells this constructor apart from the public one.
+     */
+    private EventList(int sampleRate, long lengthSamples, float gain, int vectorDim, String modelId,
+                      Precision precision, List<Event> ownedEvents, boolean owned) {
+        if (sampleRate <= 0) throw new IllegalArgumentException("sample rate must be > 0, got " + sampleRate);
+        if (lengthSamples < 0) throw new IllegalArgumentException("length must be >= 0 samples, got " + lengthSamples);
+        if (!Float.isFinite(gain) || gain < 0) throw new IllegalArgumentException("gain must be finite and >= 0, got " + gain);
+        if (vectorDim < 1 || vectorDim > 0xffff) {
+            throw new IllegalArgumentException("vector dimension must be in 1..65535, got " + vectorDim);
+        }
+        this.sampleRate = sampleRate;
+        this.lengthSamples = lengthSamples;
+        this.gain = gain;
+        this.vectorDim = vectorDim;
+        this.modelId = normaliseModelId(modelId);
+        this.precision = Objects.requireNonNull(precision, "precision");
+        for (int i = 0; i < ownedEvents.size(); i++) checkEvent(i, ownedEvents.get(i));
+        List<Event> sorted = new ArrayList<>(ownedEvents);
+        sorted.sort(BY_TIME); // stable: equal times keep their order
+        this.events = Collections.unmodifiableList(sorted);
+    }
+
+    /** For code in this package that built fresh vectors nobody else holds: validates, but does not copy them. */
+    static EventList trusted(int sampleRate, long lengthSamples, float gain, int vectorDim, String modelId,
+                             Precision precision, List<Event> events) {
+        return new EventList(sampleRate, lengthSamples, gain, vectorDim, modelId, precision, events, true);
+    }
+
+    private static List<Event> copyVectors(List<Event> events) {
+        Objects.requireNonNull(events, "events");
+        List<Event> copy = new ArrayList<>(events.size());
+        for (Event e : events) {
+            if (e == null) throw new IllegalArgumentException("event " + copy.size() + " is null");
+            copy.add(new Event(e.time(), e.amplitude(), e.vector().clone()));
+        }
+        return copy;
+    }
+
+    private void checkEvent(int i, Event e) {
+        if (e == null) throw new IllegalArgumentException("event " + i + " is null");
+        if (!(e.amplitude() >= 0) || e.amplitude() == Float.POSITIVE_INFINITY) {
+            throw new IllegalArgumentException("event " + i + ": amplitude must be finite and >= 0, got " + e.amplitude());
+        }
+        float[] v = e.vector();
+        if (v.length != vectorDim) {
+            throw new IllegalArgumentException("event " + i + ": vector has " + v.length + " values, expected " + vectorDim);
+        }
+        for (int d = 0; d < v.length; d++) {
+            if (!Float.isFinite(v[d])) {
+                throw new IllegalArgumentException("event " + i + ": vector value " + d + " is " + v[d]);
+            }
+        }
+    }
+
+    private static String normaliseModelId(String id) {
+        if (id == null || id.isEmpty()) return "";
+        String lower = id.toLowerCase(Locale.ROOT);
+        if (lower.length() != 64 || !lower.chars().allMatch(ch -> (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'))) {
+            throw new IllegalArgumentException("model id must be 64 hex digits (SHA-256) or empty, got '" + id + "'");
+        }
+        return lower.equals(ZERO_ID) ? "" : lower; // the file stores "no id" as 32 zero bytes
+    }
+
+    // ------------------------------------------------------------------------------------------ accessors
+
+    public int sampleRate() {
+        return sampleRate;
+    }
+
+    public long lengthSamples() {
+        return lengthSamples;
+    }
+
+    /** The level the encoder normalised away; decoded audio is multiplied by it. */
+    public float gain() {
+        return gain;
+    }
+
+    public int vectorDim() {
+        return vectorDim;
+    }
+
+    /** Hex SHA-256 of the model weights that produced the vectors, or "" when unknown. */
+    public String modelId() {
+        return modelId;
+    }
+
+    public Precision precision() {
+        return precision;
+    }
+
+    /** The events sorted by time (unmodifiable; do not modify the vectors). */
+    public List<Event> events() {
+        return events;
+    }
+
+    public int size() {
+        return events.size();
+    }
+
+    public double durationSeconds() {
+        return lengthSamples / (double) sampleRate;
+    }
+
+    /** Events per second of signal; 0 for a zero-length list. */
+    public double eventsPerSecond() {
+        return lengthSamples == 0 ? 0 : events.size() / durationSeconds();
+    }
+
+    /** A time in samples expressed in seconds. */
+    public double seconds(long samples) {
+        return samples / (double) sampleRate;
+    }
+
+    /** The sample nearest to a time in seconds (saturating at the long range; infinities map to the extremes). */
+    public long toSamples(double seconds) {
+        if (Double.isNaN(seconds)) throw new IllegalArgumentException("time is NaN");
+        return Math.round(seconds * sampleRate);
+    }
+
+    // ------------------------------------------------------------------------------------------ building
+
+    /** The same header with other events (copied). */
+    public EventList withEvents(List<Event> newEvents) {
+        return new EventList(sampleRate, lengthSamples, gain, vectorDim, modelId, precision, newEvents);
+    }
+
+    private EventList withOwned(List<Event> owned) {
+        return new EventList(sampleRate, lengthSamples, gain, vectorDim, modelId, precision, owned, true);
+    }
+
+    private EventList filter(Predicate<Event> keep) {
+        List<Event> kept = new ArrayList<>();
+        for (Event e : events) if (keep.test(e)) kept.add(e);
+        // vectors are shared with this list: both are immutable, so no copy is needed
+        return withOwned(kept);
+    }
+
+    // ------------------------------------------------------------------------------------------ editing
+
+    /** Keeps the events with onset in {@code [fromSec, toSec)}; length and header are unchanged. */
+    public EventList keepTimeRange(double fromSec, double toSec) {
+        Range r = range(fromSec, toSec);
+        return filter(e -> r.contains(e.time()));
+    }
+
+    /** Removes the events with onset in {@code [fromSec, toSec)}; the others keep their times (no gap closing). */
+    public EventList deleteTimeRange(double fromSec, double toSec) {
+        Range r = range(fromSec, toSec);
+        return filter(e -> !r.contains(e.time()));
+    }
+
+    /** Keeps the events whose amplitude is at least {@code min}. */
+    public EventList keepAmplitudeAbove(float min) {
+        if (Float.isNaN(min)) throw new IllegalArgumentException("minimum amplitude is NaN");
+        return filter(e -> e.amplitude() >= min);
+    }
+
+    /** Removes the events whose amplitude is greater than {@code max} (keeps those at most {@code max}). */
+    public EventList deleteAmplitudeAbove(float max) {
+        if (Float.isNaN(max)) throw new IllegalArgumentException("maximum amplitude is NaN");
+        return filter(e -> e.amplitude() <= max);
+    }
+
+    /** Moves every event by {@code seconds} (rounded to whole samples); the length is unchanged. */
+    public EventList shift(double seconds) {
+        return shift(seconds, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY);
+    }
+
+    /** Moves the events with onset in {@code [fromSec, toSec)} by {@code seconds}; the others stay. */
+    public EventList shift(double seconds, double fromSec, double toSec) {
+        if (!Double.isFinite(seconds)) throw new IllegalArgumentException("shift must be finite, got " + seconds);
+        long delta = toSamples(seconds);
+        Range r = range(fromSec, toSec);
+        List<Event> out = new ArrayList<>(events.size());
+        for (Event e : events) {
+            out.add(r.contains(e.time()) ? new Event(addTime(e.time(), delta), e.amplitude(), e.vector()) : e);
+        }
+        return withOwned(out);
+    }
+
+    /** Multiplies every onset and the length by {@code factor} (&gt; 0), rounding to whole samples. */
+    public EventList stretchTimes(double factor) {
+        if (!(factor > 0) || !Double.isFinite(factor)) {
+            throw new IllegalArgumentException("stretch factor must be finite and > 0, got " + factor);
+        }
+        List<Event> out = new ArrayList<>(events.size());
+        for (Event e : events) out.add(new Event(scaleTime(e.time(), factor), e.amplitude(), e.vector()));
+        return new EventList(sampleRate, scaleTime(lengthSamples, factor), gain, vectorDim, modelId, precision, out, true);
+    }
+
+    /**
+     * Replaces every vector by one drawn uniformly, per dimension, between the smallest and largest value that
+     * dimension has in this list (the seed's "random vectors" demonstration). Times and amplitudes stay.
+     */
+    public EventList randomizeVectors(Random rng) {
+        Objects.requireNonNull(rng, "rng");
+        if (events.isEmpty()) return this;
+        double[] min = new double[vectorDim];
+        double[] max = new double[vectorDim];
+        Arrays.fill(min, Double.POSITIVE_INFINITY);
+        Arrays.fill(max, Double.NEGATIVE_INFINITY);
+        for (Event e : events) {
+            float[] v = e.vector();
+            for (int d = 0; d < vectorDim; d++) {
+                min[d] = Math.min(min[d], v[d]);
+                max[d] = Math.max(max[d], v[d]);
+            }
+        }
+        List<Event> out = new ArrayList<>(events.size());
+        for (Event e : events) {
+            float[] v = new float[vectorDim];
+            for (int d = 0; d < vectorDim; d++) {
+                double x = min[d] + rng.nextDouble() * (max[d] - min[d]);
+                v[d] = (float) Math.max(min[d], Math.min(max[d], x)); // rounding must not leave the range
+            }
+            out.add(new Event(e.time(), e.amplitude(), v));
+        }
+        return withOwned(out);
+    }
+
+    /** Gives every event an onset drawn uniformly from {@code [0, length)}; amplitudes and vectors stay. */
+    public EventList randomizeTimes(Random rng) {
+        Objects.requireNonNull(rng, "rng");
+        if (events.isEmpty()) return this;
+        if (lengthSamples == 0) throw new IllegalArgumentException("cannot randomise times: the length is 0 samples");
+        List<Event> out = new ArrayList<>(events.size());
+        for (Event e : events) out.add(new Event(rng.nextLong(lengthSamples), e.amplitude(), e.vector()));
+        return withOwned(out);
+    }
+
+    /** Adds {@code direction} to every vector (the seed's "perturbation" demonstration). */
+    public EventList perturb(float[] direction) {
+        Objects.requireNonNull(direction, "direction");
+        if (direction.length != vectorDim) {
+            throw new IllegalArgumentException("perturbation has " + direction.length + " values, expected " + vectorDim);
+        }
+        List<Event> out = new ArrayList<>(events.size());
+        for (Event e : events) {
+            float[] v = e.vector().clone();
+            for (int d = 0; d < vectorDim; d++) v[d] += direction[d];
+            out.add(new Event(e.time(), e.amplitude(), v));
+        }
+        return withOwned(out); // the constructor rejects values that overflowed to infinity
+    }
+
+    /** Adds one direction drawn uniformly from {@code [-scale, scale)} per dimension to every vector. */
+    public EventList perturbRandom(Random rng, float scale) {
+        Objects.requireNonNull(rng, "rng");
+        if (!(scale >= 0) || !Float.isFinite(scale)) {
+            throw new IllegalArgumentException("perturbation scale must be finite and >= 0, got " + scale);
+        }
+        float[] direction = new float[vectorDim];
+        for (int d = 0; d < vectorDim; d++) direction[d] = (float) ((rng.nextDouble() * 2 - 1) * scale);
+        return perturb(direction);
+    }
+
+    /**
+     * Adds copies of {@code other}'s events with onset in {@code [fromSec, toSec)}, moved so that {@code fromSec}
+     * lands at {@code atSec}. Both lists must share sample rate and vector dimension, and their model ids must not
+     * contradict (vectors of different models mean different sounds). This list's header is kept.
+     */
+    public EventList transplant(EventList other, double fromSec, double toSec, double atSec) {
+        Objects.requireNonNull(other, "other");
+        if (other.sampleRate != sampleRate) {
+            throw new IllegalArgumentException("cannot transplant: sample rates differ (" + other.sampleRate + " vs " + sampleRate + ")");
+        }
+        if (other.vectorDim != vectorDim) {
+            throw new IllegalArgumentException("cannot transplant: vector dimensions differ (" + other.vectorDim + " vs " + vectorDim + ")");
+        }
+        if (!other.modelId.isEmpty() && !modelId.isEmpty() && !other.modelId.equals(modelId)) {
+            throw new IllegalArgumentException("cannot transplant: the events come from a different model ("
+                    + other.modelId.substring(0, 12) + " vs " + modelId.substring(0, 12) + ")");
+        }
+        if (!Double.isFinite(fromSec) || !Double.isFinite(atSec)) {
+            throw new IllegalArgumentException("transplant source start and target must be finite");
+        }
+        Range r = range(fromSec, toSec);
+        long offset;
+        try {
+            offset = Math.subtractExact(toSamples(atSec), toSamples(fromSec));
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("transplant offset is out of range");
+        }
+        List<Event> out = new ArrayList<>(events);
+        for (Event e : other.events) {
+            if (r.contains(e.time())) out.add(new Event(addTime(e.time(), offset), e.amplitude(), e.vector()));
+        }
+        return withOwned(out);
+    }
+
+    /** This list stored at precision {@code p}: vectors and amplitudes are exactly what reading the file gives. */
+    public EventList withPrecision(Precision p) {
+        Objects.requireNonNull(p, "precision");
+        return SiacFormat.asStored(new EventList(sampleRate, lengthSamples, gain, vectorDim, modelId, p, events, true));
+    }
+
+    // ------------------------------------------------------------------------------------------ time helpers
+
+    private record Range(long from, long to, boolean unboundedAbove) {
+        boolean contains(long t) {
+            return t >= from && (unboundedAbove || t < to);
+        }
+    }
+
+    private Range range(double fromSec, double toSec) {
+        if (Double.isNaN(fromSec) || Double.isNaN(toSec)) throw new IllegalArgumentException("time range has NaN");
+        if (fromSec > toSec) throw new IllegalArgumentException("time range " + fromSec + ":" + toSec + " ends before it starts");
+        long from = fromSec == Double.NEGATIVE_INFINITY ? Long.MIN_VALUE : toSamples(fromSec);
+        boolean open = toSec == Double.POSITIVE_INFINITY;
+        return new Range(from, open ? Long.MAX_VALUE : toSamples(toSec), open);
+    }
+
+    private static long addTime(long t, long delta) {
+        try {
+            return Math.addExact(t, delta);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("moving an event at sample " + t + " by " + delta + " leaves the time range");
+        }
+    }
+
+    private static long scaleTime(long t, double factor) {
+        double x = t * factor;
+        if (!(Math.abs(x) < 0x1p63)) throw new IllegalArgumentException("stretching sample " + t + " by " + factor + " leaves the time range");
+        return Math.round(x);
+    }
+
+    // ------------------------------------------------------------------------------------------ value semantics
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof EventList l
+                && sampleRate == l.sampleRate
+                && lengthSamples == l.lengthSamples
+                && Float.floatToIntBits(gain) == Float.floatToIntBits(l.gain)
+                && vectorDim == l.vectorDim
+                && modelId.equals(l.modelId)
+                && precision == l.precision
+                && events.equals(l.events);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(sampleRate, lengthSamples, gain, vectorDim, modelId, precision, events);
+    }
+
+    @Override
+    public String toString() {
+        return String.format(Locale.ROOT, "EventList[%d events, %.3f s @ %d Hz, dim %d, %s, gain %s, model %s]",
+                events.size(), durationSeconds(), sampleRate, vectorDim, precision, gain,
+                modelId.isEmpty() ? "none" : modelId.substring(0, 12));
+    }
+}

@@ -1,0 +1,98 @@
+package dev.siac.codec;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * NumPy {@code .npy} version 1.0 files (little-endian, C order), so Python users can load exported events with
+ * {@code numpy.load} and nothing else.
+ */
+public final class Npy {
+
+    private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0};
+    /** NumPy aligns the data start to 64 bytes so the array can be memory-mapped with any element type. */
+    private static final int ALIGN = 64;
+
+    private Npy() {
+    }
+
+    public static byte[] float32(float[] data, long... shape) {
+        ByteBuffer b = start("<f4", shape, data.length, 4);
+        for (float v : data) b.putFloat(v);
+        return b.array();
+    }
+
+    public static byte[] float64(double[] data, long... shape) {
+        ByteBuffer b = start("<f8", shape, data.length, 8);
+        for (double v : data) b.putDouble(v);
+        return b.array();
+    }
+
+    public static byte[] int64(long[] data, long... shape) {
+        ByteBuffer b = start("<i8", shape, data.length, 8);
+        for (long v : data) b.putLong(v);
+        return b.array();
+    }
+
+    /** Event vectors as float32 [n, dim]. */
+    public static byte[] vectors(EventList list) {
+        int n = list.size();
+        int dim = list.vectorDim();
+        float[] flat = new float[Math.multiplyExact(n, dim)];
+        List<Event> events = list.events();
+        for (int i = 0; i < n; i++) System.arraycopy(events.get(i).vector(), 0, flat, i * dim, dim);
+        return float32(flat, n, dim);
+    }
+
+    /** Onsets in seconds as float64 [n]. */
+    public static byte[] times(EventList list) {
+        double[] t = new double[list.size()];
+        for (int i = 0; i < t.length; i++) t[i] = list.seconds(list.events().get(i).time());
+        return float64(t, t.length);
+    }
+
+    /** Onsets in samples as int64 [n]. */
+    public static byte[] samples(EventList list) {
+        long[] t = new long[list.size()];
+        for (int i = 0; i < t.length; i++) t[i] = list.events().get(i).time();
+        return int64(t, t.length);
+    }
+
+    /** Amplitudes as float32 [n]. */
+    public static byte[] amplitudes(EventList list) {
+        float[] a = new float[list.size()];
+        for (int i = 0; i < a.length; i++) a[i] = list.events().get(i).amplitude();
+        return float32(a, a.length);
+    }
+
+    private static ByteBuffer start(String descr, long[] shape, int count, int itemBytes) {
+        long product = 1;
+        for (long s : shape) {
+            if (s < 0) throw new IllegalArgumentException("negative dimension in shape");
+            product = Math.multiplyExact(product, s);
+        }
+        if (product != count) throw new IllegalArgumentException("shape holds " + product + " values, data has " + count);
+        StringBuilder dims = new StringBuilder("(");
+        for (int i = 0; i < shape.length; i++) {
+            if (i > 0) dims.append(", ");
+            dims.append(shape[i]);
+        }
+        if (shape.length == 1) dims.append(',');
+        dims.append(')');
+        String dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + dims + ", }";
+        int unpadded = MAGIC.length + 2 + dict.length() + 1; // +1 for the closing newline
+        int headerLen = dict.length() + 1 + (ALIGN - unpadded % ALIGN) % ALIGN;
+        if (headerLen > 0xffff) throw new IllegalArgumentException("shape too long for .npy version 1.0");
+        long total = MAGIC.length + 2L + headerLen + (long) count * itemBytes;
+        if (total > Integer.MAX_VALUE - 16) throw new IllegalArgumentException("array too large for one .npy file");
+        ByteBuffer b = ByteBuffer.allocate((int) total).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(MAGIC);
+        b.putShort((short) headerLen);
+        b.put(dict.getBytes(StandardCharsets.US_ASCII));
+        for (int i = dict.length() + 1; i < headerLen; i++) b.put((byte) ' ');
+        b.put((byte) '\n');
+        return b;
+    }
+}

@@ -1,0 +1,295 @@
+package dev.siac.codec;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+
+import static dev.siac.codec.TestLists.event;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SiacFormatTest {
+
+    private static String problem(byte[] data) {
+        SiacFormatException e = assertThrows(SiacFormatException.class, () -> SiacFormat.fromBytes(data, "x.siac"));
+        assertTrue(e.getMessage().startsWith("x.siac: "), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), "one line");
+        return e.problem();
+    }
+
+    @Test
+    void f32RoundTripIsExact() throws Exception {
+        EventList l = TestLists.encoderLike(1, 200, 32, Precision.F32);
+        EventList back = SiacFormat.fromBytes(SiacFormat.toBytes(l), "mem");
+        assertEquals(l, back);
+        assertEquals(TestLists.MODEL_ID, back.modelId());
+        assertEquals(0.731f, back.gain());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Precision.class)
+    void readingGivesExactlyWithPrecision(Precision p) throws Exception {
+        EventList l = TestLists.encoderLike(2, 300, 32, Precision.F32);
+        EventList stored = l.withPrecision(p);
+        byte[] bytes = SiacFormat.toBytes(stored);
+        EventList back = SiacFormat.fromBytes(bytes, "mem");
+        assertEquals(stored, back);
+        assertArrayEquals(bytes, SiacFormat.toBytes(back), "writing what was read reproduces the file");
+        assertArrayEquals(bytes, SiacFormat.toBytes(new EventList(l.sampleRate(), l.lengthSamples(), l.gain(),
+                l.vectorDim(), l.modelId(), p, l.events())), "quantising first or on write gives the same file");
+    }
+
+    @Test
+    void f16RoundTripErrorIsHalfAnUlpOfHalf() throws Exception {
+        EventList l = TestLists.encoderLike(3, 200, 32, Precision.F16);
+        EventList back = SiacFormat.fromBytes(SiacFormat.toBytes(l), "mem");
+        double worst = 0;
+        for (int i = 0; i < l.size(); i++) {
+            for (int d = 0; d < 32; d++) {
+                float a = l.events().get(i).vector()[d];
+                float b = back.events().get(i).vector()[d];
+                worst = Math.max(worst, Math.abs(a - b) / Math.max(Math.abs(a), 0x1p-14f));
+            }
+        }
+        assertTrue(worst <= 0x1p-11, "relative error " + worst);
+        assertTrue(worst > 0, "F16 is lossy for random values");
+    }
+
+    @Test
+    void f16SaturatesInsteadOfOverflowing() throws Exception {
+        EventList l = TestLists.of(2, 10, event(0, 1e6f, 70000f, -1e30f)).withPrecision(Precision.F16);
+        assertEquals(65504f, l.events().get(0).amplitude());
+        assertArrayEquals(new float[]{65504f, -65504f}, l.events().get(0).vector());
+    }
+
+    @Test
+    void q8KeepsZeroAmplitudesAndHandlesConstantDimensions() throws Exception {
+        EventList l = TestLists.of(3, 1000,
+                event(0, 0f, 1, 5, -2),
+                event(256, 3f, 1, 6, -2),
+                event(512, 3f, 1, 7, -2)).withPrecision(Precision.Q8);
+        assertEquals(List.of(0f, 3f, 3f), l.events().stream().map(Event::amplitude).toList());
+        assertArrayEquals(new float[]{1, 5, -2}, l.events().get(0).vector());
+        assertArrayEquals(new float[]{1, 7, -2}, l.events().get(2).vector());
+        assertEquals(6f, l.events().get(1).vector()[1], 2.0 / 255);
+    }
+
+    @Test
+    void q8AmplitudeGridIgnoresTinyOutliers() {
+        EventList l = TestLists.of(1, 1000, event(0, 1e-30f, 0), event(1, 0.5f, 0), event(2, 1f, 0)).withPrecision(Precision.Q8);
+        assertEquals(0.5f, l.events().get(1).amplitude(), 0.5f * 0.035f, "within half a step of a 2^24 range");
+        assertEquals(1f, l.events().get(2).amplitude());
+        assertEquals(0x1p-24f, l.events().get(0).amplitude(), "below the range: clamped to its bottom, not silenced");
+    }
+
+    @Test
+    void timesAreExactEvenAtTheExtremes() throws Exception {
+        EventList l = TestLists.of(1, 5,
+                event(Long.MIN_VALUE, 1, 1), event(-1, 1, 2), event(-1, 1, 3), event(0, 1, 4), event(7, 1, 5),
+                event(Long.MAX_VALUE, 1, 6));
+        for (Precision p : Precision.values()) {
+            EventList back = SiacFormat.fromBytes(SiacFormat.toBytes(l.withPrecision(p)), "mem");
+            assertEquals(l.events().stream().map(Event::time).toList(), back.events().stream().map(Event::time).toList());
+        }
+        EventList two = TestLists.of(1, 5, event(Long.MIN_VALUE, 1, 1), event(Long.MAX_VALUE, 1, 6));
+        assertEquals(two, SiacFormat.fromBytes(SiacFormat.toBytes(two), "mem"));
+    }
+
+    @Test
+    void emptyListRoundTrips() throws Exception {
+        for (Precision p : Precision.values()) {
+            EventList l = new EventList(44100, 0, 0f, 7, "", p, List.of());
+            assertEquals(l, SiacFormat.fromBytes(SiacFormat.toBytes(l), "mem"));
+        }
+    }
+
+    /** The compactness the bitrate figures in docs/FORMAT.md rest on: header + fixed bytes per event. */
+    @Test
+    void eventsOnTheFrameGridCostOneByteOfTimeEach() {
+        List<Event> events = new ArrayList<>();
+        Random rng = new Random(1);
+        long t = 0;
+        for (int i = 0; i < 108; i++) { // 10 s at 10.8 events/s, gaps under 128 frames
+            float[] v = new float[32];
+            for (int d = 0; d < 32; d++) v[d] = (float) rng.nextGaussian();
+            events.add(new Event(t, 0.1f + rng.nextFloat(), v));
+            t += 256L * (1 + rng.nextInt(40));
+        }
+        long header = SiacFormat.FIXED_HEADER_BYTES + 2 /* quantum 256 */ + 1 /* first time 0 */ + 4 /* CRC */;
+        int[] perEvent = {1 + 4 + 128, 1 + 2 + 64, 1 + 1 + 32};
+        for (Precision p : Precision.values()) {
+            EventList l = new EventList(22050, 220500, 1, 32, "", p, events);
+            long extra = p == Precision.Q8 ? 8 + 8 * 32 : 0;
+            long expected = header + extra + 108L * perEvent[p.ordinal()] - 1; // the first event has no delta
+            assertEquals(expected, SiacFormat.toBytes(l).length, p.toString());
+        }
+        EventList q8 = new EventList(22050, 220500, 1, 32, "", Precision.Q8, events);
+        double kbps = SiacFormat.toBytes(q8).length * 8 / 10.0 / 1000;
+        assertTrue(kbps < 3.3, "Q8 at 10.8 events/s including a 10 s file's header: " + kbps);
+    }
+
+    @Test
+    void timeQuantumIsTheGcdOfGaps() {
+        assertEquals(256, SiacFormat.timeQuantum(TestLists.of(1, 9, event(3, 1, 0), event(259, 1, 0), event(771, 1, 0)).events()));
+        assertEquals(1, SiacFormat.timeQuantum(TestLists.of(1, 9, event(0, 1, 0), event(256, 1, 0), event(257, 1, 0)).events()));
+        assertEquals(1, SiacFormat.timeQuantum(TestLists.of(1, 9, event(5, 1, 0), event(5, 1, 0)).events()));
+        assertEquals(-1L, SiacFormat.timeQuantum(
+                TestLists.of(1, 9, event(Long.MIN_VALUE, 1, 0), event(Long.MAX_VALUE, 1, 0)).events()), "2^64-1 unsigned");
+    }
+
+    @Test
+    void zigzagCoversTheLongRange() {
+        for (long v : new long[]{0, 1, -1, 255, -256, Long.MAX_VALUE, Long.MIN_VALUE}) {
+            assertEquals(v, SiacFormat.unzigzag(SiacFormat.zigzag(v)));
+        }
+        assertEquals(1, SiacFormat.zigzag(-1));
+        assertEquals(2, SiacFormat.zigzag(1));
+    }
+
+    // ------------------------------------------------------------------------------------------ rejection
+
+    @Test
+    void rejectsWrongMagic() {
+        assertEquals("not a .siac file (bad magic)", problem("RIFF....WAVEfmt ".getBytes()));
+        assertEquals("truncated (0 bytes)", problem(new byte[0]));
+        assertEquals("not a .siac file (bad magic)", problem(new byte[]{'S', 'X'}));
+        assertEquals("truncated (2 bytes)", problem(new byte[]{'S', 'I'}));
+        assertEquals("truncated (6 bytes)", problem(new byte[]{'S', 'I', 'A', 'C', 1, 0}));
+    }
+
+    @Test
+    void rejectsBadCrcBeforeAnythingElse() {
+        byte[] good = SiacFormat.toBytes(TestLists.encoderLike(1, 10, 4, Precision.F16));
+        byte[] damaged = good.clone();
+        damaged[4] = 7; // an unknown version, but the CRC is checked first
+        assertTrue(problem(damaged).startsWith("bad CRC"), problem(damaged));
+        byte[] cut = Arrays.copyOf(good, good.length - 10);
+        assertTrue(problem(cut).startsWith("bad CRC"));
+    }
+
+    @Test
+    void rejectsUnknownVersionAndPrecision() {
+        byte[] good = SiacFormat.toBytes(TestLists.encoderLike(1, 10, 4, Precision.F16));
+        byte[] v7 = good.clone();
+        v7[4] = 7;
+        assertEquals("unsupported version 7 (this build reads version 1)", problem(FileBytes.fixCrc(v7)));
+        byte[] p9 = good.clone();
+        p9[5] = 9;
+        assertEquals("unsupported precision 9", problem(FileBytes.fixCrc(p9)));
+    }
+
+    @Test
+    void rejectsHugeCountsWithoutAllocating() {
+        // 4 billion events of 65535 dimensions declared in a 70-byte file
+        byte[] data = new FileBytes.Body().header(1, 0, 65535, 22050, 100, 1f, 0xffffffffL).varint(1).varint(0).sealed();
+        String p = problem(data);
+        assertTrue(p.startsWith("truncated (header declares 4294967295 events"), p);
+        byte[] q8 = new FileBytes.Body().header(1, 2, 65535, 22050, 100, 1f, 1).varint(1).varint(0)
+                .f32(0).f32(0).sealed();
+        assertTrue(problem(q8).startsWith("truncated (vector ranges"), problem(q8));
+    }
+
+    @Test
+    void rejectsInvalidHeaderValues() {
+        assertEquals("vector dimension 0", problem(new FileBytes.Body().header(1, 0, 0, 22050, 1, 1f, 0).varint(1).varint(0).sealed()));
+        assertEquals("invalid sample rate 0", problem(new FileBytes.Body().header(1, 0, 1, 0, 1, 1f, 0).varint(1).varint(0).sealed()));
+        assertEquals("invalid sample rate 4294967295", problem(new FileBytes.Body().header(1, 0, 1, 0xffffffffL, 1, 1f, 0).varint(1).varint(0).sealed()));
+        assertEquals("negative length -1", problem(new FileBytes.Body().header(1, 0, 1, 22050, -1, 1f, 0).varint(1).varint(0).sealed()));
+        assertEquals("invalid gain NaN", problem(new FileBytes.Body().header(1, 0, 1, 22050, 1, Float.NaN, 0).varint(1).varint(0).sealed()));
+        assertEquals("invalid gain -1.0", problem(new FileBytes.Body().header(1, 0, 1, 22050, 1, -1f, 0).varint(1).varint(0).sealed()));
+        assertEquals("time quantum 0", problem(new FileBytes.Body().header(1, 0, 1, 22050, 1, 1f, 0).varint(0).varint(0).sealed()));
+        assertEquals("time quantum: over-long varint",
+                problem(new FileBytes.Body().header(1, 0, 1, 22050, 1, 1f, 0).bytes((byte) 0x81, (byte) 0).varint(0).sealed()));
+        assertEquals("time quantum: varint longer than 64 bits", problem(new FileBytes.Body().header(1, 0, 1, 22050, 1, 1f, 0)
+                .bytes((byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff,
+                        (byte) 0xff, (byte) 0x02).varint(0).sealed()));
+        assertEquals("invalid amplitude scale [2.0, 1.0]", problem(new FileBytes.Body().header(1, 2, 1, 22050, 1, 1f, 0)
+                .varint(1).varint(0).f32(2).f32(1).f32(0).f32(0).sealed()));
+        assertEquals("invalid range [1.0, NaN] of vector dimension 0", problem(new FileBytes.Body().header(1, 2, 1, 22050, 1, 1f, 0)
+                .varint(1).varint(0).f32(1).f32(1).f32(1).f32(Float.NaN).sealed()));
+    }
+
+    @Test
+    void rejectsNonFiniteValuesAndNegativeAmplitudes() {
+        byte[] nanVector = new FileBytes.Body().header(1, 0, 2, 22050, 1, 1f, 1).varint(1).varint(0)
+                .f32(1).f32(0.5f).f32(Float.NaN).sealed();
+        assertEquals("event 0 has non-finite vector value NaN", problem(nanVector));
+        byte[] infHalf = new FileBytes.Body().header(1, 1, 2, 22050, 1, 1f, 1).varint(1).varint(0)
+                .u16(0x3c00).u16(0x7c00).u16(0).sealed();
+        assertEquals("event 0 has non-finite vector value Infinity", problem(infHalf));
+        byte[] negative = new FileBytes.Body().header(1, 1, 1, 22050, 1, 1f, 1).varint(1).varint(0)
+                .u16(0xbc00).u16(0).sealed();
+        assertEquals("event 0 has invalid amplitude -1.0", problem(negative));
+        byte[] ampOnEmptyScale = new FileBytes.Body().header(1, 2, 1, 22050, 1, 1f, 1).varint(1).varint(0)
+                .f32(0).f32(0).f32(0).f32(1).u8(3).u8(0).sealed();
+        assertEquals("event 0 has amplitude code 3 but the amplitude scale is empty", problem(ampOnEmptyScale));
+    }
+
+    @Test
+    void rejectsOverflowingTimesAndTrailingBytes() {
+        byte[] overflow = new FileBytes.Body().header(1, 0, 1, 22050, 1, 1f, 2).varint(3).varint(SiacFormat.zigzag(Long.MAX_VALUE - 5))
+                .f32(1).f32(0).varint(2).f32(1).f32(0).sealed();
+        assertEquals("time of event 1 overflows", problem(overflow));
+        byte[] fits = new FileBytes.Body().header(1, 0, 1, 22050, 1, 1f, 2).varint(3).varint(SiacFormat.zigzag(Long.MAX_VALUE - 6))
+                .f32(1).f32(0).varint(2).f32(1).f32(0).sealed();
+        assertEquals(Long.MAX_VALUE, assertDoesNotThrowRead(fits).events().get(1).time());
+
+        byte[] good = SiacFormat.toBytes(TestLists.encoderLike(1, 5, 3, Precision.F32));
+        byte[] longer = Arrays.copyOf(good, good.length + 3);
+        assertEquals("3 unexpected bytes after the last event", problem(FileBytes.fixCrc(longer)));
+        byte[] shorter = Arrays.copyOfRange(good, 0, good.length - 5);
+        assertTrue(problem(FileBytes.fixCrc(shorter)).startsWith("truncated"));
+    }
+
+    private static EventList assertDoesNotThrowRead(byte[] data) {
+        try {
+            return SiacFormat.fromBytes(data, "x.siac");
+        } catch (SiacFormatException e) {
+            throw new AssertionError(e.getMessage(), e);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ files
+
+    @Test
+    void writeThenReadAndLeaveNoTemporaries(@TempDir Path dir) throws IOException {
+        EventList l = TestLists.encoderLike(9, 50, 32, Precision.Q8);
+        Path f = dir.resolve("a.siac");
+        SiacFormat.write(f, l);
+        assertEquals(l.withPrecision(Precision.Q8), SiacFormat.read(f));
+        SiacFormat.write(f, l.keepTimeRange(0, 1)); // replaces
+        assertEquals(l.keepTimeRange(0, 1).withPrecision(Precision.Q8), SiacFormat.read(f));
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(List.of(f), files.toList());
+        }
+    }
+
+    @Test
+    void failedWriteLeavesNothing(@TempDir Path dir) {
+        Path f = dir.resolve("missing-dir").resolve("a.siac");
+        assertThrows(IOException.class, () -> SiacFormat.write(f, TestLists.encoderLike(9, 5, 4, Precision.F32)));
+        assertFalse(Files.exists(f.getParent()));
+    }
+
+    @Test
+    void readReportsMissingFilesInOneLine(@TempDir Path dir) {
+        Path f = dir.resolve("nope.siac");
+        SiacFormatException e = assertThrows(SiacFormatException.class, () -> SiacFormat.read(f));
+        assertEquals(f + ": no such file", e.getMessage());
+        SiacFormatException d = assertThrows(SiacFormatException.class, () -> SiacFormat.read(dir));
+        assertTrue(d.getMessage().startsWith(dir + ": "), d.getMessage());
+    }
+}
