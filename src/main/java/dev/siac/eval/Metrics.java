@@ -181,7 +181,7 @@ public final class Metrics {
      * Reflect padding (edge sample not repeated, numpy/torch 'reflect'). When the pad is longer than the signal the
      * reflection is repeated, as numpy does, so short clips still have a defined centred STFT.
      */
-    public static double[] reflectPad(float[] x, int pad) {
+    static double[] reflectPad(float[] x, int pad) {
         int n = x.length;
         double[] out = new double[n + 2 * pad];
         for (int i = 0; i < out.length; i++) out[i] = x[reflectIndex(i - pad, n)];
@@ -234,9 +234,6 @@ public final class Metrics {
      */
     private static SpectralSums spectralPass(float[] x, float[] y, int nFft, int linHop, int melHop, double[][] mel,
                                              int blockFrames) {
-        int pad = nFft / 2;
-        double[] xp = reflectPad(x, pad);
-        double[] yp = reflectPad(y, pad);
         double logSum = 0, linSum = 0, melSum = 0;
         long binCount = 0, melCount = 0;
         int bins = nFft / 2 + 1;
@@ -247,8 +244,8 @@ public final class Metrics {
                 for (int f0 = 0; f0 < frames; f0 += blockFrames) {
                     int nf = Math.min(blockFrames, frames - f0);
                     try (NDManager block = manager.newSubManager()) {
-                        NDArray mx = magnitude(block, xp, f0, nf, nFft, linHop, window);
-                        NDArray my = magnitude(block, yp, f0, nf, nFft, linHop, window);
+                        NDArray mx = magnitude(block, x, f0, nf, nFft, linHop, window);
+                        NDArray my = magnitude(block, y, f0, nf, nFft, linHop, window);
                         logSum += logL1Sum(mx, my);
                         linSum += mx.sub(my).abs().sum().getDouble();
                         binCount += (long) bins * nf;
@@ -263,8 +260,8 @@ public final class Metrics {
                         // Created per block so that matMul's result (attached to its first operand's manager)
                         // is freed with the block.
                         NDArray melMatrix = block.create(mel);
-                        NDArray mx = melMatrix.matMul(magnitude(block, xp, f0, nf, nFft, melHop, window));
-                        NDArray my = melMatrix.matMul(magnitude(block, yp, f0, nf, nFft, melHop, window));
+                        NDArray mx = melMatrix.matMul(magnitude(block, x, f0, nf, nFft, melHop, window));
+                        NDArray my = melMatrix.matMul(magnitude(block, y, f0, nf, nFft, melHop, window));
                         melSum += logL1Sum(mx, my);
                         melCount += (long) mel.length * nf;
                     }
@@ -276,13 +273,12 @@ public final class Metrics {
 
     /** Magnitude spectrogram [frame][bin] of the centred STFT used by every metric here. */
     static double[][] magnitudeSpectrogram(float[] x, int nFft, int hop) {
-        double[] xp = reflectPad(x, nFft / 2);
         int frames = frameCount(x.length, hop);
         int bins = nFft / 2 + 1;
         double[][] out = new double[frames][];
         try (NDManager manager = NDManager.newBaseManager()) {
             NDArray window = manager.create(periodicHann(nFft));
-            double[] flat = magnitude(manager, xp, 0, frames, nFft, hop, window).transpose().toDoubleArray();
+            double[] flat = magnitude(manager, x, 0, frames, nFft, hop, window).transpose().toDoubleArray();
             for (int f = 0; f < frames; f++) out[f] = Arrays.copyOfRange(flat, f * bins, (f + 1) * bins);
         }
         return out;
@@ -292,11 +288,16 @@ public final class Metrics {
         return a.maximum(LOG_FLOOR).log10().sub(b.maximum(LOG_FLOOR).log10()).abs().sum().getDouble();
     }
 
-    /** |STFT| of frames [f0, f0+nf) of an already centre-padded signal: shape (bins, nf), float64. */
-    private static NDArray magnitude(NDManager m, double[] padded, int f0, int nf, int nFft, int hop, NDArray window) {
-        int start = f0 * hop;
+    /**
+     * |STFT| of centred frames [f0, f0+nf) of x: shape (bins, nf), float64. Only this block's span of the
+     * reflect-padded signal is materialised, so heap use does not grow with the clip.
+     */
+    private static NDArray magnitude(NDManager m, float[] x, int f0, int nf, int nFft, int hop, NDArray window) {
+        int start = f0 * hop - nFft / 2; // index into x of the block's first sample; negative = reflected
         int len = (nf - 1) * hop + nFft;
-        NDArray seg = m.create(Arrays.copyOfRange(padded, start, start + len), new Shape(len));
+        double[] span = new double[len];
+        for (int i = 0; i < len; i++) span[i] = x[reflectIndex(start + i, x.length)];
+        NDArray seg = m.create(span, new Shape(len));
         NDArray spec = seg.stft(nFft, hop, false, window, false, true);
         NDArray mag = spec.abs();
         if (mag.getDataType() != DataType.FLOAT64) mag = mag.toType(DataType.FLOAT64, false);
