@@ -1,0 +1,440 @@
+package dev.siac.eval;
+
+import dev.siac.audio.AudioIO;
+import dev.siac.audio.Signal;
+
+import javax.imageio.ImageIO;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.FontMetrics;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.geom.Ellipse2D;
+import java.awt.geom.Line2D;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Runs codecs over clips, measures each clip with every metric of METRICS.md, and writes the report:
+ * {@code results.csv} (one row per clip and codec), {@code summary.md} (per-codec means, each clip weighted equally,
+ * plus per-group means when clips are tagged) and {@code quality_vs_bitrate.png}. The three files appear together
+ * or not at all.
+ */
+public final class Evaluation {
+
+    public static final String CSV = "results.csv";
+    public static final String SUMMARY = "summary.md";
+    public static final String PLOT = "quality_vs_bitrate.png";
+
+    /** One clip through one codec. Not-applicable values are NaN (events/s, energy_removed of peers). */
+    public record Row(String clip, String group, String codec, double durationSeconds,
+                      double melL1, double stftDist, double siSdr, double snr,
+                      double kbps, double eventsPerSecond, double energyRemoved,
+                      double encodeRtf, double decodeRtf) {
+    }
+
+    public record Report(List<Row> rows, List<String> skipped, Path csv, Path summary, Path plot) {
+    }
+
+    private final List<ClipCodec> codecs;
+    private final List<String> skipped;
+    private final PrintWriter progress;
+
+    /**
+     * @param codecs   the codecs to measure, in report order
+     * @param skipped  codecs that could not run, each a one-line reason (written into summary.md and to progress)
+     * @param progress where per-clip progress lines go (stderr in the CLI)
+     */
+    public Evaluation(List<ClipCodec> codecs, List<String> skipped, PrintWriter progress) {
+        this.codecs = List.copyOf(codecs);
+        this.skipped = List.copyOf(skipped);
+        this.progress = Objects.requireNonNull(progress);
+        Set<String> names = new LinkedHashSet<>();
+        for (ClipCodec c : codecs) {
+            if (!names.add(c.name())) throw new IllegalArgumentException("two codecs are both named '" + c.name() + "'");
+        }
+    }
+
+    /**
+     * Evaluates every codec on every clip and writes the report into {@code reportDir} (created if missing).
+     *
+     * @param groupOf the clip's group tag ("music", "speech", ...) or null/blank when untagged
+     * @throws IOException a clip cannot be read, a codec fails on a clip, or the report cannot be written; the
+     *                     message is one line naming the clip (and codec)
+     */
+    public Report run(List<Path> clips, Function<Path, String> groupOf, Path reportDir) throws IOException {
+        if (clips.isEmpty()) throw new IllegalArgumentException("no clips to evaluate");
+        if (codecs.isEmpty()) throw new IllegalArgumentException("no codec to evaluate" + skippedSuffix());
+        for (String s : skipped) progress.println("eval: " + s);
+        List<Row> rows = new ArrayList<>();
+        int i = 0;
+        for (Path clip : clips) {
+            i++;
+            Signal x = AudioIO.read(clip);
+            if (x.length() == 0) throw new IOException(clip + ": clip has no samples");
+            String group = groupOf == null ? null : groupOf.apply(clip);
+            group = group == null || group.isBlank() ? "" : group.trim();
+            for (ClipCodec codec : codecs) {
+                Row row;
+                try {
+                    row = measure(clip.toString(), group, x, codec);
+                } catch (Exception e) {
+                    if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+                    throw new IOException(clip + ": codec " + codec.name() + " failed: " + oneLine(e), e);
+                }
+                rows.add(row);
+                progress.printf(Locale.ROOT, "eval [%d/%d] %s %s: mel_l1 %s, kbps %s%n", i, clips.size(),
+                        clip.getFileName(), codec.name(), fmt(row.melL1(), 4), fmt(row.kbps(), 2));
+                progress.flush();
+            }
+        }
+        Files.createDirectories(reportDir);
+        Path csv = reportDir.resolve(CSV), summary = reportDir.resolve(SUMMARY), plot = reportDir.resolve(PLOT);
+        writeAtomically(List.of(csv, summary, plot), List.of(
+                tmp -> writeCsv(rows, tmp),
+                tmp -> writeSummary(rows, tmp),
+                tmp -> writePlot(rows, tmp)));
+        progress.println("eval: wrote " + csv + ", " + summary + ", " + plot);
+        return new Report(List.copyOf(rows), skipped, csv, summary, plot);
+    }
+
+    /** Runs one codec on one clip and computes every metric. */
+    public static Row measure(String clipName, String group, Signal x, ClipCodec codec) throws Exception {
+        ClipCodec.CodecResult r = codec.run(x);
+        Signal y = r.decoded();
+        if (y.sampleRate() != x.sampleRate()) {
+            throw new IllegalStateException("decoded audio is " + y.sampleRate() + " Hz, the clip " + x.sampleRate() + " Hz");
+        }
+        double duration = x.durationSeconds();
+        Metrics.Scores s = Metrics.all(x.samples(), y.samples(), x.sampleRate());
+        double kbps = 8.0 * r.encodedBytes() / duration / 1000.0;
+        double eventsPerSecond = r.events() < 0 ? Double.NaN : r.events() / duration;
+        return new Row(clipName, group == null ? "" : group, codec.name(), duration,
+                s.melL1(), s.stftDist(), s.siSdr(), s.snr(), kbps, eventsPerSecond, r.energyRemoved(),
+                rtf(duration, r.encodeSeconds()), rtf(duration, r.decodeSeconds()));
+    }
+
+    private static double rtf(double audioSeconds, double wallSeconds) {
+        if (Double.isNaN(wallSeconds) || wallSeconds < 0) return Double.NaN;
+        return wallSeconds == 0 ? Double.POSITIVE_INFINITY : audioSeconds / wallSeconds;
+    }
+
+    private String skippedSuffix() {
+        return skipped.isEmpty() ? "" : " (" + String.join("; ", skipped) + ")";
+    }
+
+    private static String oneLine(Throwable e) {
+        String m = e.getMessage();
+        if (m == null || m.isBlank()) m = e.getClass().getSimpleName();
+        return m.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim();
+    }
+
+    // ------------------------------------------------------------------ columns
+
+    private record Column(String csvName, String mdName, int digits, ToDoubleFunction<Row> value) {
+    }
+
+    private static final List<Column> COLUMNS = List.of(
+            new Column("kbps", "kbps", 2, Row::kbps),
+            new Column("events_per_s", "events/s", 1, Row::eventsPerSecond),
+            new Column("mel_l1", "mel_l1 ↓", 4, Row::melL1),
+            new Column("stft_dist", "stft_dist ↓", 3, Row::stftDist),
+            new Column("si_sdr_db", "si_sdr dB ↑", 2, Row::siSdr),
+            new Column("snr_db", "snr dB ↑", 2, Row::snr),
+            new Column("energy_removed", "energy_removed", 3, Row::energyRemoved),
+            new Column("encode_rtf", "encode RTF", 1, Row::encodeRtf),
+            new Column("decode_rtf", "decode RTF", 1, Row::decodeRtf));
+
+    // ------------------------------------------------------------------ results.csv
+
+    static void writeCsv(List<Row> rows, Path file) throws IOException {
+        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            StringBuilder header = new StringBuilder("clip,group,codec,duration_s");
+            for (Column c : COLUMNS) header.append(',').append(c.csvName());
+            w.write(header.append('\n').toString());
+            for (Row r : rows) {
+                StringBuilder line = new StringBuilder();
+                line.append(csvText(r.clip())).append(',').append(csvText(r.group())).append(',')
+                        .append(csvText(r.codec())).append(',').append(csvNumber(r.durationSeconds()));
+                for (Column c : COLUMNS) line.append(',').append(csvNumber(c.value().applyAsDouble(r)));
+                w.write(line.append('\n').toString());
+            }
+        }
+    }
+
+    /** Full precision; "inf"/"-inf" (as Python and pandas read them); empty where not applicable. */
+    private static String csvNumber(double v) {
+        if (Double.isNaN(v)) return "";
+        if (v == Double.POSITIVE_INFINITY) return "inf";
+        if (v == Double.NEGATIVE_INFINITY) return "-inf";
+        return Double.toString(v);
+    }
+
+    private static String csvText(String s) {
+        if (s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r")) {
+            return '"' + s.replace("\"", "\"\"") + '"';
+        }
+        return s;
+    }
+
+    // ------------------------------------------------------------------ summary.md
+
+    /** Mean over the values that apply (NaN = not applicable); NaN when none applies. */
+    static double mean(List<Row> rows, ToDoubleFunction<Row> f) {
+        double sum = 0;
+        int n = 0;
+        for (Row r : rows) {
+            double v = f.applyAsDouble(r);
+            if (Double.isNaN(v)) continue;
+            sum += v;
+            n++;
+        }
+        return n == 0 ? Double.NaN : sum / n;
+    }
+
+    static String fmt(double v, int digits) {
+        if (Double.isNaN(v)) return "n/a";
+        if (v == Double.POSITIVE_INFINITY) return "inf";
+        if (v == Double.NEGATIVE_INFINITY) return "-inf";
+        return String.format(Locale.ROOT, "%." + digits + "f", v);
+    }
+
+    private void writeSummary(List<Row> rows, Path file) throws IOException {
+        StringBuilder md = new StringBuilder();
+        md.append("# siac evaluation\n\n");
+        md.append("- date: ").append(ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)).append('\n');
+        md.append("- machine: ").append(cpuModel()).append(", ")
+                .append(Runtime.getRuntime().availableProcessors()).append(" processors available to the JVM\n");
+        Set<String> clipNames = new LinkedHashSet<>();
+        for (Row r : rows) clipNames.add(r.clip());
+        md.append("- clips: ").append(clipNames.size()).append('\n');
+        md.append("- metrics as defined in METRICS.md; means weight each clip equally; ↓ lower is better, ↑ higher;"
+                + " RTF = seconds of audio per wall second; n/a = not applicable\n");
+        for (String s : skipped) md.append("- ").append(s).append('\n');
+        md.append("\n## All clips\n\n");
+        table(md, rows, false);
+        Map<String, List<Row>> byGroup = new LinkedHashMap<>();
+        for (Row r : rows) if (!r.group().isEmpty()) byGroup.computeIfAbsent(r.group(), k -> new ArrayList<>()).add(r);
+        if (!byGroup.isEmpty()) {
+            md.append("\n## By group\n\n");
+            List<Row> tagged = new ArrayList<>();
+            for (List<Row> g : byGroup.values()) tagged.addAll(g);
+            table(md, tagged, true);
+        }
+        Files.writeString(file, md.toString(), StandardCharsets.UTF_8);
+    }
+
+    private static void table(StringBuilder md, List<Row> rows, boolean byGroup) {
+        md.append(byGroup ? "| group | codec | clips |" : "| codec | clips |");
+        for (Column c : COLUMNS) md.append(' ').append(c.mdName()).append(" |");
+        md.append('\n').append(byGroup ? "|---|---|---:|" : "|---|---:|");
+        md.append("---:|".repeat(COLUMNS.size())).append('\n');
+        Map<String, List<Row>> cells = new LinkedHashMap<>();
+        for (Row r : rows) cells.computeIfAbsent((byGroup ? r.group() + "\u0000" : "") + r.codec(), k -> new ArrayList<>()).add(r);
+        for (List<Row> cell : cells.values()) {
+            Row first = cell.get(0);
+            md.append("| ");
+            if (byGroup) md.append(mdText(first.group())).append(" | ");
+            md.append(mdText(first.codec())).append(" | ").append(cell.size()).append(" |");
+            for (Column c : COLUMNS) md.append(' ').append(fmt(mean(cell, c.value()), c.digits())).append(" |");
+            md.append('\n');
+        }
+    }
+
+    private static String mdText(String s) {
+        return s.replace("|", "\\|");
+    }
+
+    private static String cpuModel() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) return line.substring(line.indexOf(':') + 1).trim();
+            }
+        } catch (IOException | UncheckedIOException ignored) {
+            // not Linux: fall through to the JVM's description
+        }
+        return System.getProperty("os.arch") + " (CPU model unknown)";
+    }
+
+    // ------------------------------------------------------------------ quality_vs_bitrate.png
+
+    private static final Color[] PALETTE = {
+            new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c), new Color(0xff7f0e),
+            new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x17becf)};
+
+    static void writePlot(List<Row> rows, Path file) throws IOException {
+        int width = 960, height = 640, left = 80, right = 40, top = 50, bottom = 70;
+        double xMin = Double.POSITIVE_INFINITY, xMax = 0, yMax = 0;
+        for (Row r : rows) {
+            if (plottable(r)) {
+                xMin = Math.min(xMin, r.kbps());
+                xMax = Math.max(xMax, r.kbps());
+                yMax = Math.max(yMax, r.melL1());
+            }
+        }
+        // Bitrates of interest span decades (codec2 700C at 0.8 kbps, Opus at 6, lossless at hundreds): log axis.
+        if (xMax == 0) {
+            xMin = 1;
+            xMax = 10;
+        }
+        final double lgLo = Math.log10(xMin / 1.25), lgHi = Math.log10(Math.max(xMax * 1.25, xMin * 2));
+        final double yTop = niceCeil(yMax <= 0 ? 1 : yMax * 1.08);
+        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        try {
+            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+            g.setColor(Color.WHITE);
+            g.fillRect(0, 0, width, height);
+            int pw = width - left - right, ph = height - top - bottom;
+            Function<Double, Double> px = v -> left + (Math.log10(v) - lgLo) / (lgHi - lgLo) * pw;
+            Function<Double, Double> py = v -> top + ph - v / yTop * ph;
+
+            g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
+            FontMetrics fm = g.getFontMetrics();
+            for (int i = 0; i <= 5; i++) {
+                double yv = yTop * i / 5;
+                int gy = (int) Math.round(py.apply(yv));
+                g.setColor(new Color(0xe6e6e6));
+                g.draw(new Line2D.Double(left, gy, left + pw, gy));
+                g.setColor(Color.DARK_GRAY);
+                String ys = tick(yv);
+                g.drawString(ys, left - fm.stringWidth(ys) - 8, gy + fm.getAscent() / 2 - 1);
+            }
+            for (double xv : logTicks(Math.pow(10, lgLo), Math.pow(10, lgHi))) {
+                int gx = (int) Math.round(px.apply(xv));
+                g.setColor(new Color(0xe6e6e6));
+                g.draw(new Line2D.Double(gx, top, gx, top + ph));
+                g.setColor(Color.DARK_GRAY);
+                String xs = tick(xv);
+                g.drawString(xs, gx - fm.stringWidth(xs) / 2, top + ph + fm.getAscent() + 6);
+            }
+            g.setColor(Color.BLACK);
+            g.setStroke(new BasicStroke(1.2f));
+            g.drawRect(left, top, pw, ph);
+            String xLabel = "bitrate (kbps, log scale)";
+            g.drawString(xLabel, left + pw / 2 - fm.stringWidth(xLabel) / 2, height - 22);
+            Graphics2D gy = (Graphics2D) g.create();
+            gy.rotate(-Math.PI / 2);
+            String yLabel = "mel_l1 (lower is better)";
+            gy.drawString(yLabel, -(top + ph / 2) - fm.stringWidth(yLabel) / 2, 24);
+            gy.dispose();
+            g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
+            g.drawString("Quality vs bitrate (faint: clips, solid: mean per codec)", left, 30);
+
+            Map<String, List<Row>> byCodec = new LinkedHashMap<>();
+            for (Row r : rows) byCodec.computeIfAbsent(r.codec(), k -> new ArrayList<>()).add(r);
+            int ci = 0;
+            g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
+            for (Map.Entry<String, List<Row>> e : byCodec.entrySet()) {
+                Color c = PALETTE[ci++ % PALETTE.length];
+                g.setColor(new Color(c.getRed(), c.getGreen(), c.getBlue(), 70));
+                for (Row r : e.getValue()) {
+                    if (!plottable(r)) continue;
+                    g.fill(new Ellipse2D.Double(px.apply(r.kbps()) - 3, py.apply(r.melL1()) - 3, 6, 6));
+                }
+                List<Row> ok = e.getValue().stream().filter(Evaluation::plottable).toList();
+                if (ok.isEmpty()) continue;
+                double mx = mean(ok, Row::kbps), my = mean(ok, Row::melL1);
+                double cx = px.apply(mx), cy = py.apply(my);
+                g.setColor(c);
+                g.fill(new Ellipse2D.Double(cx - 6, cy - 6, 12, 12));
+                g.setColor(Color.BLACK);
+                g.draw(new Ellipse2D.Double(cx - 6, cy - 6, 12, 12));
+                g.setColor(c.darker());
+                String label = e.getKey();
+                int lx = (int) Math.round(cx + 10);
+                if (lx + g.getFontMetrics().stringWidth(label) > left + pw) {
+                    lx = (int) Math.round(cx - 10 - g.getFontMetrics().stringWidth(label));
+                }
+                g.drawString(label, lx, (int) Math.round(cy - 8));
+            }
+        } finally {
+            g.dispose();
+        }
+        if (!ImageIO.write(img, "png", file.toFile())) throw new IOException(file + ": no PNG writer available");
+    }
+
+    private static boolean plottable(Row r) {
+        return Double.isFinite(r.kbps()) && r.kbps() > 0 && Double.isFinite(r.melL1());
+    }
+
+    /** 1-2-5 steps inside [lo, hi]; only the decades when that would crowd the axis. */
+    static List<Double> logTicks(double lo, double hi) {
+        List<Double> all = new ArrayList<>(), decades = new ArrayList<>();
+        for (int e = (int) Math.floor(Math.log10(lo)); e <= (int) Math.ceil(Math.log10(hi)); e++) {
+            for (double m : new double[]{1, 2, 5}) {
+                double v = m * Math.pow(10, e);
+                if (v < lo * (1 - 1e-9) || v > hi * (1 + 1e-9)) continue;
+                all.add(v);
+                if (m == 1) decades.add(v);
+            }
+        }
+        return all.size() <= 12 || decades.size() < 2 ? all : decades;
+    }
+
+    /** Smallest of 1, 2, 2.5, 5 x 10^k not below v, so the five grid steps land on readable numbers. */
+    static double niceCeil(double v) {
+        double p = Math.pow(10, Math.floor(Math.log10(v)));
+        for (double m : new double[]{1, 2, 2.5, 5, 10}) if (m * p >= v - 1e-12 * p) return m * p;
+        return 10 * p;
+    }
+
+    private static String tick(double v) {
+        String s = String.format(Locale.ROOT, "%.3f", v);
+        s = s.replaceAll("0+$", "");
+        return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
+    }
+
+    // ------------------------------------------------------------------ atomic output
+
+    @FunctionalInterface
+    private interface FileWriterStep {
+        void write(Path tmp) throws IOException;
+    }
+
+    /** Each target is written to a temp file beside it; all are moved into place only once all are written. */
+    private static void writeAtomically(List<Path> targets, List<FileWriterStep> steps) throws IOException {
+        List<Path> temps = new ArrayList<>();
+        boolean done = false;
+        try {
+            for (int i = 0; i < targets.size(); i++) {
+                Path target = targets.get(i);
+                Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), "." + target.getFileName(), ".tmp");
+                temps.add(tmp);
+                steps.get(i).write(tmp);
+            }
+            for (int i = 0; i < targets.size(); i++) {
+                try {
+                    Files.move(temps.get(i), targets.get(i), StandardCopyOption.ATOMIC_MOVE,
+                            StandardCopyOption.REPLACE_EXISTING);
+                } catch (java.nio.file.AtomicMoveNotSupportedException e) {
+                    Files.move(temps.get(i), targets.get(i), StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+            done = true;
+        } finally {
+            if (!done) for (Path t : temps) Files.deleteIfExists(t);
+        }
+    }
+}

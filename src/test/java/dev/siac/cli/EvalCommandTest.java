@@ -1,0 +1,217 @@
+package dev.siac.cli;
+
+import dev.siac.audio.AudioIO;
+import dev.siac.audio.Signal;
+import dev.siac.audio.WavEncoding;
+import dev.siac.eval.ClipCodec;
+import dev.siac.eval.Peers;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class EvalCommandTest {
+
+    private static final int SR = 22050;
+
+    /** A lossless stand-in for siac: every metric of an exact copy is known in closed form. */
+    static final class IdentityCodec implements ClipCodec {
+        final List<Path> models = new ArrayList<>();
+
+        @Override
+        public String name() {
+            return "identity";
+        }
+
+        @Override
+        public CodecResult run(Signal clip) {
+            float[] copy = Arrays.copyOf(clip.samples(), clip.length());
+            // 4 bytes per sample (raw float32) and 10 events per clip, so kbps and events/s have known values.
+            return new CodecResult(new Signal(copy, clip.sampleRate()), 4L * clip.length(), 10, 0.75, 0.01, 0.02);
+        }
+    }
+
+    private record Run(int exit, String err) {
+    }
+
+    private static Run run(Function<Path, ClipCodec> factory, String... args) {
+        StringWriter err = new StringWriter();
+        CommandLine cmd = new CommandLine(new EvalCommand(factory));
+        cmd.setErr(new PrintWriter(err, true));
+        cmd.setOut(new PrintWriter(new StringWriter(), true));
+        int exit = cmd.execute(args);
+        return new Run(exit, err.toString());
+    }
+
+    private static Path clip(Path dir, String name, double hz, double seconds) throws Exception {
+        int n = (int) (seconds * SR);
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            double t = (double) i / SR;
+            x[i] = (float) (0.3 * Math.sin(2 * Math.PI * hz * t) * (0.6 + 0.4 * Math.sin(2 * Math.PI * 2 * t))
+                    + 0.1 * Math.sin(2 * Math.PI * 3 * hz * t));
+        }
+        Path p = dir.resolve(name);
+        AudioIO.writeWav(p, new Signal(x, SR), WavEncoding.PCM16);
+        return p;
+    }
+
+    private static List<String[]> csv(Path file) throws Exception {
+        List<String[]> rows = new ArrayList<>();
+        for (String line : Files.readAllLines(file)) rows.add(line.split(",", -1));
+        return rows;
+    }
+
+    @Test
+    void endToEndWithPeersAndIdentityCodec(@TempDir Path dir) throws Exception {
+        boolean opus = Peers.findTool("opusenc").isPresent() && Peers.findTool("opusdec").isPresent();
+        boolean codec2 = Peers.findTool("c2enc").isPresent() && Peers.findTool("c2dec").isPresent();
+        Path a = clip(dir, "a.wav", 220, 1.0);
+        Path b = clip(dir, "b.wav", 330, 1.5);
+        Path report = dir.resolve("report");
+        IdentityCodec identity = new IdentityCodec();
+        Path model = Files.createDirectory(dir.resolve("model"));
+        Run r = run(m -> {
+            identity.models.add(m);
+            return identity;
+        }, "--model", model.toString(), "--peers", "opus,codec2", "-o", report.toString(), a.toString(), b.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(List.of(model), identity.models);
+
+        List<String[]> rows = csv(report.resolve("results.csv"));
+        List<String> header = List.of(rows.get(0));
+        assertEquals(List.of("clip", "group", "codec", "duration_s", "kbps", "events_per_s", "mel_l1", "stft_dist",
+                "si_sdr_db", "snr_db", "energy_removed", "encode_rtf", "decode_rtf"), header);
+        int peers = (opus ? 1 : 0) + (codec2 ? 2 : 0);
+        assertEquals(1 + 2 * (1 + peers), rows.size());
+        int col = header.indexOf("mel_l1");
+        int identityRows = 0;
+        for (String[] row : rows.subList(1, rows.size())) {
+            double mel = Double.parseDouble(row[col]);
+            if (row[2].equals("identity")) {
+                identityRows++;
+                double duration = Double.parseDouble(row[3]);
+                assertEquals(0.0, mel, 0.0);
+                assertEquals(0.0, Double.parseDouble(row[header.indexOf("stft_dist")]), 0.0);
+                assertEquals("inf", row[header.indexOf("snr_db")]);
+                assertEquals(4 * 8 * SR / 1000.0, Double.parseDouble(row[header.indexOf("kbps")]), 1e-9);
+                assertEquals(10 / duration, Double.parseDouble(row[header.indexOf("events_per_s")]), 1e-9);
+                assertEquals(0.75, Double.parseDouble(row[header.indexOf("energy_removed")]), 0.0);
+                assertEquals(duration / 0.01, Double.parseDouble(row[header.indexOf("encode_rtf")]), 1e-6);
+            } else {
+                assertTrue(mel > 0 && mel < 2, row[2] + " mel_l1 " + mel);
+                assertEquals("", row[header.indexOf("events_per_s")], "not applicable to peers");
+                assertEquals("", row[header.indexOf("energy_removed")]);
+            }
+        }
+        assertEquals(2, identityRows);
+        assertEquals(a.toString(), rows.get(1)[0]);
+
+        String summary = Files.readString(report.resolve("summary.md"));
+        assertTrue(summary.contains("- clips: 2"), summary);
+        assertTrue(summary.contains("| identity | 2 | 705.60 | 8.3 | 0.0000 | 0.000 |"), summary);
+        if (opus) assertTrue(summary.contains("| opus-6k | 2 |"), summary);
+        if (codec2) assertTrue(summary.contains("| codec2-700C | 2 |"), summary);
+        if (!opus) assertTrue(summary.contains("apt-get install -y opus-tools"), summary);
+        assertFalse(summary.contains("## By group"), "no tags given");
+
+        BufferedImage png = ImageIO.read(report.resolve("quality_vs_bitrate.png").toFile());
+        assertNotNull(png);
+        assertEquals(960, png.getWidth());
+        try (Stream<Path> s = Files.list(report)) {
+            assertEquals(3, s.count(), "no temp files left behind");
+        }
+        assertTrue(r.err().contains("eval [2/2] b.wav identity"), r.err());
+    }
+
+    @Test
+    void manifestWithGroupTags(@TempDir Path dir) throws Exception {
+        Path clips = Files.createDirectory(dir.resolve("clips"));
+        clip(clips, "m.wav", 440, 0.5);
+        clip(clips, "s.wav", 180, 0.5);
+        clip(clips, "u.wav", 300, 0.5);
+        Path manifest = Files.writeString(dir.resolve("val.tsv"),
+                "# validation\nclips/m.wav\tmusic\n\nclips/s.wav\tspeech\nclips/u.wav\n");
+        Path report = dir.resolve("r");
+        Run r = run(m -> new IdentityCodec(), "--peers", "none", "--manifest", manifest.toString(),
+                "-o", report.toString());
+        assertEquals(0, r.exit(), r.err());
+        List<String[]> rows = csv(report.resolve("results.csv"));
+        assertEquals(4, rows.size());
+        assertEquals("music", rows.get(1)[1]);
+        assertEquals("speech", rows.get(2)[1]);
+        assertEquals("", rows.get(3)[1]);
+        String summary = Files.readString(report.resolve("summary.md"));
+        assertTrue(summary.contains("## By group"), summary);
+        assertTrue(summary.contains("| music | identity | 1 |"), summary);
+        assertTrue(summary.contains("| speech | identity | 1 |"), summary);
+        assertTrue(summary.contains("| identity | 3 |"), summary);
+    }
+
+    @Test
+    void noClipsAndNoManifestIsAClearError(@TempDir Path dir) {
+        Run r = run(m -> new IdentityCodec(), "--peers", "none", "-o", dir.resolve("r").toString());
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("no clips given and no corpus manifest found at "
+                + EvalCommand.DEFAULT_MANIFEST), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertFalse(Files.exists(dir.resolve("r")));
+    }
+
+    @Test
+    void usageErrorsExitWithTwo(@TempDir Path dir) throws Exception {
+        Path a = clip(dir, "a.wav", 220, 0.3);
+        Path m = Files.writeString(dir.resolve("m.tsv"), "a.wav\n");
+        assertEquals(2, run(x -> new IdentityCodec(), "--peers", "mp3", "-o", dir.toString(), a.toString()).exit());
+        assertEquals(2, run(x -> new IdentityCodec(), "--manifest", m.toString(), "-o", dir.toString(), a.toString())
+                .exit());
+        assertEquals(2, run(x -> new IdentityCodec(), a.toString()).exit(), "-o is required");
+    }
+
+    @Test
+    void failingCodecLeavesNoReport(@TempDir Path dir) throws Exception {
+        Path a = clip(dir, "a.wav", 220, 0.3);
+        Path report = dir.resolve("r");
+        ClipCodec broken = new ClipCodec() {
+            @Override
+            public String name() {
+                return "broken";
+            }
+
+            @Override
+            public CodecResult run(Signal clip) {
+                throw new IllegalStateException("weights are\ncorrupt");
+            }
+        };
+        Run r = run(m -> broken, "--peers", "none", "-o", report.toString(), a.toString());
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("siac eval: " + a + ": codec broken failed: weights are corrupt"), r.err());
+        assertFalse(Files.exists(report.resolve("results.csv")));
+        assertFalse(Files.exists(report.resolve("summary.md")));
+    }
+
+    @Test
+    void missingClipIsNamed(@TempDir Path dir) {
+        Path missing = dir.resolve("nope.wav");
+        Run r = run(m -> new IdentityCodec(), "--peers", "none", "-o", dir.resolve("r").toString(),
+                missing.toString());
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains(missing + ": no such file"), r.err());
+    }
+}
