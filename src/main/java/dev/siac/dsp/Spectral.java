@@ -1,0 +1,72 @@
+package dev.siac.dsp;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * The model's spectral transforms (MODEL_SPEC §2.1 and §4.7), written with libtorch ops so that they carry
+ * gradients. All functions take time along the last axis.
+ */
+public final class Spectral {
+    public static final int WINDOW = 2048;
+    public static final int HOP = 256;
+    public static final int BINS = WINDOW / 2 + 1;
+
+    private Spectral() {}
+
+    /** Periodic Hann window w[n] = 0.5 - 0.5 cos(2 pi n / size). */
+    public static float[] hann(int size) {
+        float[] w = new float[size];
+        for (int n = 0; n < size; n++) w[n] = (float) (0.5 - 0.5 * Math.cos(2 * Math.PI * n / size));
+        return w;
+    }
+
+    /**
+     * Magnitude STFT, MODEL_SPEC §2.1: frames F = floor(L/256); the signal is zero-padded at the end by 2048,
+     * frame f = samples [256f, 256f+2048), periodic Hann, real FFT scaled by 1/sqrt(2048), magnitude.
+     * Input (..., L) -> output (..., 1025, F).
+     */
+    public static NDArray magnitude(NDArray audio) {
+        Shape shape = audio.getShape();
+        long length = shape.get(shape.dimension() - 1);
+        long frames = length / HOP;
+        Shape lead = shape.slice(0, shape.dimension() - 1);
+        NDArray flat = audio.reshape(-1, length);
+        NDArray padded = flat.pad(new Shape(0, WINDOW), 0);
+        NDManager m = audio.getManager();
+        NDArray window = m.create(hann(WINDOW));
+        NDArray spec = padded.stft(WINDOW, HOP, false, window, false, true);
+        NDArray mag = spec.abs();
+        if (mag.getShape().get(2) != frames) mag = mag.get(":, :, 0:" + frames);
+        mag = mag.mul((float) (1.0 / Math.sqrt(WINDOW)));
+        return mag.reshape(lead.addAll(new Shape(BINS, frames)));
+    }
+
+    /**
+     * Truncated linear convolution of two length-N signals (MODEL_SPEC §4.7): zero-pad to 2N, multiply spectra,
+     * invert, keep the first N samples. Operands broadcast over leading axes.
+     */
+    public static NDArray fftConvolve(NDArray a, NDArray b) {
+        long n = a.getShape().get(a.getShape().dimension() - 1);
+        NDArray spec = a.rfft(2 * n, -1).mul(b.rfft(2 * n, -1));
+        return keepFirst(spec.irfft(2 * n, -1), n);
+    }
+
+    /** Keeps the first n samples along the last axis. */
+    public static NDArray keepFirst(NDArray x, long n) {
+        long len = x.getShape().get(x.getShape().dimension() - 1);
+        if (len == n) return x;
+        return x.get("..., 0:" + n);
+    }
+
+    /** Divides by the maximum absolute value along the last axis (+1e-8), as the reference's max_norm. */
+    public static NDArray maxNorm(NDArray x) {
+        return x.div(x.abs().max(new int[] {-1}, true).add(1e-8f));
+    }
+
+    /** Divides by the L2 norm along the last axis (+1e-8), as the reference's unit_norm. */
+    public static NDArray unitNorm(NDArray x) {
+        return x.div(x.square().sum(new int[] {-1}, true).sqrt().add(1e-8f));
+    }
+}

@@ -1,0 +1,137 @@
+package dev.siac.model;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonParseException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * Every size of a siac model. Stored as {@code config.json} in a model directory; presets live in
+ * {@code src/main/resources/presets/NAME.json}. Nothing about sizes is hard-coded elsewhere.
+ */
+public final class ModelConfig {
+    public String preset = "custom";
+    public int sampleRate = 22050;
+    /** Analysis window and length of every generated event (MODEL_SPEC §1: 2^17). */
+    public int windowSamples = 131072;
+    public int stftWindow = 2048;
+    public int stftHop = 256;
+    public int vectorDim = 32;
+    public int eventsPerWindow = 32;
+
+    public int hidden = 512;
+    public int[] dilations = {1, 2, 4, 8, 16, 32, 64, 1};
+
+    public int headHidden = 512;
+    public int headBlocks = 2;
+
+    public int nResonances = 4096;
+    public int resonanceExpressivity = 4;
+    /** Window of the resonance synthesis STFT (hop is half of it). */
+    public int resonanceWindow = 2048;
+    public float baseResonance = 0.5f;
+
+    public int nEnvelopes = 256;
+    public int envelopeImpulses = 32;
+    public int envelopeResolution = 128;
+    public int envelopeSamples = 8192;
+
+    public int nDeformations = 256;
+    public int nNoiseFilters = 64;
+    public int noiseFilterTaps = 128;
+    public int noiseExpressivity = 2;
+    public int nNoiseDeformations = 32;
+
+    public int nRoomIrs = 38;
+    /** Seed of the generated room impulse response bank (RoomBank). */
+    public long roomSeed = 1;
+
+    /** Largest sub-frame shift, in samples (the fine head's tanh is scaled by it). */
+    public int fineShiftSamples = 256;
+
+    /**
+     * Keep the reference checkpoint's parameters that the forward pass never uses (the res_filter and amplitudes
+     * heads, the encoder's BatchNorm, scheduler.pos), so that parameter counts and names match MODEL_SPEC §7.
+     */
+    public boolean referenceUnused = true;
+
+    public int frames() {
+        return windowSamples / stftHop;
+    }
+
+    public int bins() {
+        return stftWindow / 2 + 1;
+    }
+
+    public int onsetFrames() {
+        return frames() / 2;
+    }
+
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
+
+    public String toJson() {
+        return GSON.toJson(this);
+    }
+
+    public static ModelConfig fromJson(String json, String source) {
+        ModelConfig c;
+        try {
+            c = GSON.fromJson(json, ModelConfig.class);
+        } catch (JsonParseException e) {
+            throw new IllegalArgumentException(source + ": not a valid model config (" + e.getMessage() + ")");
+        }
+        if (c == null) throw new IllegalArgumentException(source + ": empty model config");
+        c.validate(source);
+        return c;
+    }
+
+    public static ModelConfig read(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) throw new IOException(file + ": model config not found");
+        return fromJson(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+    }
+
+    public void write(Path file) throws IOException {
+        Files.writeString(file, toJson() + "\n", StandardCharsets.UTF_8);
+    }
+
+    /** Loads a bundled preset by name ("paper", "small", "tiny"). */
+    public static ModelConfig preset(String name) {
+        String res = "/presets/" + name + ".json";
+        try (InputStream in = ModelConfig.class.getResourceAsStream(res)) {
+            if (in == null) throw new IllegalArgumentException("unknown preset '" + name + "' (known: paper, small, tiny)");
+            return fromJson(new String(in.readAllBytes(), StandardCharsets.UTF_8), "preset " + name);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read bundled preset " + name, e);
+        }
+    }
+
+    /** A preset name or a path to a config JSON. */
+    public static ModelConfig presetOrFile(String nameOrPath) throws IOException {
+        if (nameOrPath.endsWith(".json")) return read(Path.of(nameOrPath));
+        return preset(nameOrPath);
+    }
+
+    void validate(String source) {
+        check(windowSamples % stftHop == 0, source, "windowSamples must be a multiple of stftHop");
+        check(Integer.bitCount(windowSamples) == 1, source, "windowSamples must be a power of two");
+        check(frames() % 2 == 0, source, "the number of frames must be even");
+        check(envelopeSamples % envelopeResolution == 0, source, "envelopeSamples must be a multiple of envelopeResolution");
+        check(envelopeSamples <= windowSamples, source, "envelopeSamples must not exceed windowSamples");
+        check(windowSamples % (resonanceWindow / 2) == 0, source, "windowSamples must be a multiple of resonanceWindow/2");
+        check(dilations != null && dilations.length > 0, source, "dilations must not be empty");
+        check(Arrays.stream(dilations).allMatch(d -> d > 0), source, "dilations must be positive");
+        check(hidden > 0 && headHidden > 0 && vectorDim > 0 && eventsPerWindow > 0, source, "sizes must be positive");
+        check(nRoomIrs > 0 && nResonances > 0 && nEnvelopes > 0 && nDeformations > 0, source, "banks must not be empty");
+        check(nNoiseFilters > 0 && nNoiseDeformations > 0 && noiseExpressivity > 0 && resonanceExpressivity > 0,
+                source, "banks must not be empty");
+    }
+
+    private static void check(boolean ok, String source, String message) {
+        if (!ok) throw new IllegalArgumentException(source + ": " + message);
+    }
+}
