@@ -26,7 +26,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * Turns a list of {@link WorkItem}s into WAV files under {@code DIR/audio} and {@code DIR/manifest.tsv}.
  *
  * <p>Re-running is cheap: an item whose file exists and is listed in the manifest is not made again.
- * Each WAV is written to a temporary file in its directory and moved into place, so an interrupted run
+ * Each WAV is written to a temporary file beside it and moved into place, so an interrupted run
  * leaves only whole files; the manifest is rewritten (atomically) as work progresses and at the end.
  * Splits are recomputed from all pieces every time the manifest is written (see {@link Split}).
  */
@@ -171,18 +171,14 @@ public final class CorpusBuilder {
         Map<String, String> split = Split.assign(piecesBySource);
         List<Manifest.Entry> out = new ArrayList<>();
         for (Manifest.Entry e : entries) out.add(e.withSplit(split.get(e.piece())));
+        // Sorted, so the manifest is the same whatever order earlier runs made the clips in.
+        out.sort(java.util.Comparator.comparing(Manifest.Entry::file));
         return new Manifest(dir, out);
     }
 
     private static void writeAtomically(Path target, Signal clip) throws IOException {
         Files.createDirectories(target.getParent());
-        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
-        try {
-            AudioIO.writeWav(tmp, clip, WavEncoding.PCM16);
-            Manifest.moveAtomically(tmp, target);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AudioIO.writeWav(target, clip, WavEncoding.PCM16); // temporary file beside it, then one move
     }
 
     private static String oneLine(Throwable e) {
