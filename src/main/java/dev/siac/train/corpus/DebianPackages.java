@@ -61,6 +61,8 @@ public final class DebianPackages {
             Files.createFile(tmp.resolve(".extracted"));
             deleteTree(dir);
             Files.move(tmp, dir);
+            // The extracted tree is all later runs need; keeping the .deb too would double the cache.
+            Files.deleteIfExists(deb);
         } finally {
             deleteTree(tmp);
         }
