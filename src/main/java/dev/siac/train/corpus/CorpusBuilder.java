@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -95,6 +96,7 @@ public final class CorpusBuilder {
     public Summary build(List<WorkItem> items) throws IOException {
         long t0 = System.nanoTime();
         Files.createDirectories(dir);
+        removeLeftovers();
         Map<String, Manifest.Entry> entries = new LinkedHashMap<>();
         Manifest old = Files.exists(dir.resolve(Manifest.FILE_NAME)) ? Manifest.read(dir) : new Manifest(dir, List.of());
         for (Manifest.Entry e : old.entries()) {
@@ -174,6 +176,29 @@ public final class CorpusBuilder {
         // Sorted, so the manifest is the same whatever order earlier runs made the clips in.
         out.sort(java.util.Comparator.comparing(Manifest.Entry::file));
         return new Manifest(dir, out);
+    }
+
+    /**
+     * A run killed outright (no finally blocks) leaves its hidden temporary files behind; they are never
+     * read, only wasted space, so the next run removes them.
+     */
+    private void removeLeftovers() throws IOException {
+        List<Path> roots = new ArrayList<>(List.of(dir));
+        if (Files.isDirectory(dir.resolve("audio"))) {
+            try (Stream<Path> s = Files.list(dir.resolve("audio"))) {
+                s.filter(Files::isDirectory).forEach(roots::add);
+            }
+        }
+        for (Path r : roots) {
+            try (Stream<Path> s = Files.list(r)) {
+                for (Path f : s.toList()) {
+                    String n = f.getFileName().toString();
+                    if (n.startsWith(".") && (n.endsWith(".part") || n.endsWith(".tmp")) && Files.isRegularFile(f)) {
+                        Files.deleteIfExists(f);
+                    }
+                }
+            }
+        }
     }
 
     private static void writeAtomically(Path target, Signal clip) throws IOException {

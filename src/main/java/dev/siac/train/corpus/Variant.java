@@ -48,7 +48,8 @@ public record Variant(String name, int program, int transpose, double tempo, int
      * The variants of one piece: the first is the original, the others draw a timbre, a transposition
      * in [-maxTranspose, maxTranspose] and a tempo factor in [1-tempoRange, 1+tempoRange] from a random
      * stream seeded by (seed, pieceKey), so the same arguments always give the same variants. Soundfonts
-     * take turns so every piece is heard through each of them when there are enough variants.
+     * take turns, starting from a drawn one, so every piece is heard through each of them when there are
+     * enough variants.
      */
     public static List<Variant> forPiece(String pieceKey, int count, long seed, int maxTranspose, double tempoRange,
                                          int soundfonts) {
@@ -56,14 +57,16 @@ public record Variant(String name, int program, int transpose, double tempo, int
         if (soundfonts < 1) throw new IllegalArgumentException("need at least one soundfont");
         SplittableRandom rng = new SplittableRandom(seed * 0x9E3779B97F4A7C15L ^ Split.hash64("variant:" + pieceKey));
         List<Variant> out = new ArrayList<>(count);
-        out.add(original(0));
+        // Originals too are spread over the soundfonts: a small corpus holds mostly originals.
+        int firstSoundfont = rng.nextInt(soundfonts);
+        out.add(original(firstSoundfont));
         Timbre[] timbres = Timbre.values();
         for (int i = 1; i < count; i++) {
             Timbre t = timbres[rng.nextInt(timbres.length)];
             int tr = maxTranspose == 0 ? 0 : rng.nextInt(-maxTranspose, maxTranspose + 1);
             // Two decimals: the factor is part of the file name and must read back the same.
             double tempo = Math.round((1 + (rng.nextDouble() * 2 - 1) * tempoRange) * 100) / 100.0;
-            int sf = i % soundfonts;
+            int sf = (firstSoundfont + i) % soundfonts;
             String name = String.format(Locale.ROOT, "v%d-%s%s-t%+d-x%.2f", i, t.label(), sf == 0 ? "" : "-sf" + sf, tr, tempo);
             out.add(new Variant(name, t.program, tr, tempo, sf));
         }

@@ -149,6 +149,13 @@ class CorpusBuilderTest {
         assertEquals(6, again.bySource().get("midi").reused);
         assertEquals(manifest, Files.readString(out.resolve("manifest.tsv")));
 
+        // Temporary files of a run that was killed are cleaned up.
+        Path stale = out.resolve("audio/midi/.clip1__orig.wav.123.part");
+        Files.write(stale, new byte[100]);
+        new CorpusBuilder(out, Double.POSITIVE_INFINITY, QUIET).build(items);
+        assertFalse(Files.exists(stale));
+        assertEquals(6, calls.get());
+
         // A missing file is made again; a file that the manifest does not list is not trusted either.
         Files.delete(out.resolve("audio/midi/clip2__orig.wav"));
         List<String> lines = new ArrayList<>(Files.readAllLines(out.resolve("manifest.tsv")));
