@@ -1,0 +1,75 @@
+package dev.siac.cli;
+
+import dev.siac.codec.Codec;
+import dev.siac.codec.EventList;
+import dev.siac.codec.Precision;
+import dev.siac.codec.SiacFormat;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** Audio file -> .siac event file. */
+@Command(name = "encode", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Encode an audio file (WAV, AIFF, FLAC, MP3, Ogg Vorbis; any length) into a .siac event file.",
+                "Prints the bitrate, events per second and the fraction of spectral energy the events removed."})
+public final class EncodeCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "IN", description = "audio file")
+    Path input;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT.siac", description = "event file to write")
+    Path output;
+
+    @Option(names = "--model", paramLabel = "DIR", description = "model directory (default: the bundled model)")
+    Path model;
+
+    @Option(names = "--max-events-per-window", paramLabel = "N",
+            description = "events per window of 2^17 samples (default: the model's, 32)")
+    Integer maxEvents;
+
+    @Option(names = "--stop-below", paramLabel = "FRACTION", defaultValue = "0",
+            description = "stop a window early once the residual energy of its onset half falls below this fraction"
+                    + " of the input's (e.g. 0.3; default 0 = always place every event)")
+    double stopBelow;
+
+    @Option(names = "--precision", paramLabel = "f32|f16|q8", defaultValue = "q8",
+            description = "how vectors are stored (default: ${DEFAULT-VALUE}, see docs/FORMAT.md)")
+    String precision;
+
+    @Option(names = {"-q", "--quiet"}, description = "no progress bar")
+    boolean quiet;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        try {
+            Precision p = Precision.parse(precision);
+            if (stopBelow < 0 || stopBelow >= 1) throw new IllegalArgumentException("--stop-below must be in [0, 1)");
+            if (!Files.exists(input)) throw new java.io.IOException(input + ": file not found");
+            long t0 = System.nanoTime();
+            try (CodecSupport cs = CodecSupport.open(model)) {
+                int max = maxEvents != null ? maxEvents : cs.model.config.eventsPerWindow;
+                if (max < 1) throw new IllegalArgumentException("--max-events-per-window must be at least 1");
+                Codec.Result r = cs.encodeFile(input, new Codec.Options(max, stopBelow, p), quiet ? null : System.err);
+                SiacFormat.write(output, r.events());
+                double secs = (System.nanoTime() - t0) / 1e9;
+                EventList e = r.events();
+                long bytes = Files.size(output);
+                out.printf("%s: %d events in %.2f s of audio, %.1f events/s, %.2f kbps (%s), energy removed %.3f, %.1fx real time%n",
+                        output, e.size(), e.durationSeconds(), e.eventsPerSecond(), EventFileSupport.kbps(bytes, e),
+                        p.name().toLowerCase(), r.energyRemoved(), e.durationSeconds() / secs);
+            }
+            return 0;
+        } catch (Exception e) {
+            return EventFileSupport.fail(spec, e);
+        }
+    }
+}

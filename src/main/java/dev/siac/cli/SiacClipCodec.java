@@ -1,0 +1,63 @@
+package dev.siac.cli;
+
+import dev.siac.audio.Signal;
+import dev.siac.codec.Codec;
+import dev.siac.codec.EventList;
+import dev.siac.codec.SiacFormat;
+import dev.siac.eval.ClipCodec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+
+/** siac as one of the codecs `siac eval` measures: encode to bytes, read them back, decode. */
+final class SiacClipCodec implements ClipCodec {
+    private final CodecSupport cs;
+    private final Codec.Options options;
+
+    SiacClipCodec(CodecSupport cs, Codec.Options options) {
+        this.cs = cs;
+        this.options = options;
+    }
+
+    static ClipCodec forModel(Path dir) {
+        try {
+            CodecSupport cs = CodecSupport.open(dir);
+            return new SiacClipCodec(cs, Codec.Options.defaults(cs.model.config));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public String name() {
+        return "siac";
+    }
+
+    @Override
+    public CodecResult run(Signal clip) throws Exception {
+        float[] x = clip.samples();
+        float peak = 0;
+        for (float v : x) peak = Math.max(peak, Math.abs(v));
+        long t0 = System.nanoTime();
+        int[] pos = {0};
+        Codec.Result r = cs.codec.encode((buf, off, len) -> {
+            if (pos[0] >= x.length) return -1;
+            int k = Math.min(len, x.length - pos[0]);
+            System.arraycopy(x, pos[0], buf, off, k);
+            pos[0] += k;
+            return k;
+        }, peak, options, null);
+        byte[] bytes = SiacFormat.toBytes(r.events());
+        double enc = (System.nanoTime() - t0) / 1e9;
+        long t1 = System.nanoTime();
+        EventList back = SiacFormat.fromBytes(bytes, "siac");
+        float[] y = new float[(int) back.lengthSamples()];
+        int[] w = {0};
+        cs.codec.decode(back, (buf, off, len) -> {
+            System.arraycopy(buf, off, y, w[0], len);
+            w[0] += len;
+        }, null);
+        double dec = (System.nanoTime() - t1) / 1e9;
+        return new CodecResult(new Signal(y, clip.sampleRate()), bytes.length, back.size(), r.energyRemoved(), enc, dec);
+    }
+}

@@ -1,0 +1,349 @@
+package dev.siac.codec;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.siac.dsp.Ops;
+import dev.siac.dsp.Spectral;
+import dev.siac.model.ModelConfig;
+import dev.siac.model.SiacModel;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntConsumer;
+
+/**
+ * Streaming encoder and decoder over audio of any length (MODEL_SPEC §6, with the end-of-signal fix).
+ *
+ * <p>Windows of N samples advance by N/2; each window's events may start only in its first half, so every sample of
+ * the (zero-padded) input can receive onsets exactly once. The codec keeps a residual magnitude spectrogram of two
+ * windows (4 MB), so memory does not grow with the file's length.
+ *
+ * <p>One deliberate difference from the reference's streaming loop: an event is rendered for its full length N from
+ * its onset (the reference crops it at its window's end), and its whole spectrogram is subtracted from the residual,
+ * including the part that falls in the next window. What the encoder removes is then exactly what the decoder renders.
+ */
+public final class Codec {
+    /** Samples of silence kept before an event's onset so a negative sub-frame shift keeps the attack. */
+    static final int GUARD = 256;
+
+    /** Where audio comes from: mono samples at the model's rate, -1 at the end. */
+    public interface SampleSource {
+        int read(float[] buf, int off, int len) throws IOException;
+    }
+
+    /** Where decoded audio goes. */
+    public interface SampleSink {
+        void write(float[] buf, int off, int len) throws IOException;
+    }
+
+    /** Encoder settings. */
+    public record Options(int maxEventsPerWindow, double stopBelow, Precision precision) {
+        public static Options defaults(ModelConfig c) {
+            return new Options(c.eventsPerWindow, 0, Precision.Q8);
+        }
+    }
+
+    /** An encoding and what it achieved on the encoder's own spectrogram. */
+    public record Result(EventList events, double energyRemoved) {}
+
+    private final SiacModel model;
+    private final ModelConfig c;
+    private final String modelId;
+
+    public Codec(SiacModel model, String modelId) {
+        this.model = model;
+        this.c = model.config;
+        this.modelId = modelId == null ? "" : modelId;
+    }
+
+    public SiacModel model() {
+        return model;
+    }
+
+    // ------------------------------------------------------------------------------------------------ encode
+
+    /**
+     * Encodes everything source delivers. Samples are divided by gain first (the encoder works on peak-normalised
+     * audio, like its training data) and the gain is stored for the decoder.
+     */
+    public Result encode(SampleSource source, float gain, Options opt, IntConsumer windowsDone) throws IOException {
+        final int n = c.windowSamples;
+        final int hop = c.stftHop;
+        final int half = n / 2;
+        final int frames = c.frames();           // per window
+        final int bins = c.bins();
+        final int bufFrames = 2 * frames;        // residual kept for two windows
+        final int advance = frames / 2;          // frames per window hop
+        final float scale = gain > 0 ? 1f / gain : 0f;
+
+        AudioWindow audio = new AudioWindow(source, scale);
+        float[][] residual = new float[bins][bufFrames];
+        float[][] original = new float[bins][bufFrames];
+        fillColumns(audio, original, residual, 0, 0, bufFrames);
+
+        List<Event> events = new ArrayList<>();
+        double inputL1 = 0, residualL1 = 0;
+        long windowStart = 0; // in frames
+        int windowIndex = 0;
+        while (true) {
+            long startSample = windowStart * hop;
+            if (audio.endKnown() && startSample >= audio.length()) break;
+            double firstHalfInput = l1(original, 0, advance);
+            if (firstHalfInput > silenceFloor(advance)) {
+                encodeWindow(residual, windowStart, opt, events, firstHalfInput);
+            }
+            // the first half of this window is now final: account for it, then slide by half a window
+            long remaining = audio.endKnown() ? Math.max(0, audio.length() - startSample) : Long.MAX_VALUE;
+            int finalCols = (int) Math.min(advance, (remaining + hop - 1) / hop);
+            inputL1 += l1(original, 0, finalCols);
+            residualL1 += l1(residual, 0, finalCols);
+            shiftLeft(original, advance);
+            shiftLeft(residual, advance);
+            windowStart += advance;
+            fillColumns(audio, original, residual, windowStart + bufFrames - advance, bufFrames - advance, advance);
+            windowIndex++;
+            if (windowsDone != null) windowsDone.accept(windowIndex);
+        }
+        long length = audio.length();
+        events.removeIf(e -> e.time() >= length);
+        EventList list = new EventList(c.sampleRate, length, gain, c.vectorDim, modelId, opt.precision(), events)
+                .withPrecision(opt.precision());
+        double removed = inputL1 > 0 ? 1 - residualL1 / inputL1 : 0;
+        return new Result(list, removed);
+    }
+
+    private static double silenceFloor(int cols) {
+        // below -100 dB of a full-scale sine's spectral L1 per frame: nothing an event could usefully remove
+        return 1e-5 * cols;
+    }
+
+    private void encodeWindow(float[][] residual, long windowStart, Options opt, List<Event> out, double firstHalfInput) {
+        int frames = c.frames();
+        int bins = c.bins();
+        int advance = frames / 2;
+        for (int k = 0; k < opt.maxEventsPerWindow(); k++) {
+            if (opt.stopBelow() > 0 && l1(residual, 0, advance) / firstHalfInput < opt.stopBelow()) break;
+            try (NDManager m = model.manager().newSubManager()) {
+                float[] flat = new float[bins * frames];
+                for (int b = 0; b < bins; b++) System.arraycopy(residual[b], 0, flat, b * frames, frames);
+                NDArray spec = m.create(flat, new Shape(1, bins, frames));
+                SiacModel.Choice ch = model.choose(model.encode(spec));
+                float amp = ch.amplitudes().getFloat(0);
+                if (!(amp > 0)) break; // the encoder sees nothing left worth an event
+                float[] vector = ch.vectors().toFloatArray();
+                int onset = (int) ch.frames()[0];
+                float[] audio = renderPlaced(m, new float[][] {vector}, new float[] {amp})[0];
+                subtractEvent(m, residual, audio, onset - 1);
+                out.add(new Event((windowStart + onset) * c.stftHop, amp, vector));
+            }
+        }
+    }
+
+    /** Subtracts the magnitude spectrogram of an event whose rendered span starts at buffer frame startCol. */
+    private void subtractEvent(NDManager m, float[][] residual, float[] audio, int startCol) {
+        NDArray mag = Spectral.magnitude(m.create(audio));
+        int cols = (int) mag.getShape().get(1);
+        float[] v = mag.toFloatArray();
+        int bufFrames = residual[0].length;
+        for (int b = 0; b < residual.length; b++) {
+            float[] row = residual[b];
+            for (int j = 0; j < cols; j++) {
+                int col = startCol + j;
+                if (col < 0 || col >= bufFrames) continue;
+                row[col] -= v[b * cols + j];
+            }
+        }
+    }
+
+    private void fillColumns(AudioWindow audio, float[][] original, float[][] residual, long firstFrame, int col, int count)
+            throws IOException {
+        int hop = c.stftHop;
+        float[] chunk = audio.samples(firstFrame * hop, count * hop + c.stftWindow);
+        try (NDManager m = model.manager().newSubManager()) {
+            NDArray mag = Spectral.magnitude(m.create(chunk));
+            int cols = (int) mag.getShape().get(1);
+            float[] v = mag.toFloatArray();
+            for (int b = 0; b < original.length; b++) {
+                System.arraycopy(v, b * cols, original[b], col, count);
+                System.arraycopy(v, b * cols, residual[b], col, count);
+            }
+        }
+    }
+
+    private static void shiftLeft(float[][] a, int by) {
+        for (float[] row : a) {
+            System.arraycopy(row, by, row, 0, row.length - by);
+            java.util.Arrays.fill(row, row.length - by, row.length, 0f);
+        }
+    }
+
+    private static double l1(float[][] a, int from, int to) {
+        double s = 0;
+        for (float[] row : a) for (int j = from; j < to; j++) s += Math.abs(row[j]);
+        return s;
+    }
+
+    // ------------------------------------------------------------------------------------------------ render
+
+    /**
+     * Renders events for placement: each row is GUARD + N + GUARD samples, the event (scaled by its amplitude and
+     * shifted by its sub-frame delay) starting at index GUARD. Row r belongs at absolute sample time - GUARD.
+     */
+    public float[][] renderPlaced(NDManager m, float[][] vectors, float[] amplitudes) {
+        int n = c.windowSamples;
+        int count = vectors.length;
+        float[] flat = new float[count * c.vectorDim];
+        for (int i = 0; i < count; i++) System.arraycopy(vectors[i], 0, flat, i * c.vectorDim, c.vectorDim);
+        SiacModel.Rendered r = model.render(m.create(flat, new Shape(count, c.vectorDim)), false);
+        NDArray scaled = r.out().mul(m.create(amplitudes, new Shape(count, 1)));
+        // [GUARD zeros | event | zeros] in a 2N buffer: the circular delay of the model's formula never wraps
+        NDArray buf = scaled.pad(new Shape(GUARD, n - GUARD), 0);
+        NDArray delayed = circularDelay(buf, r.shiftSamples(), m);
+        float[] v = delayed.get(":, 0:" + (n + 2 * GUARD)).toFloatArray();
+        float[][] rows = new float[count][n + 2 * GUARD];
+        for (int i = 0; i < count; i++) System.arraycopy(v, i * (n + 2 * GUARD), rows[i], 0, n + 2 * GUARD);
+        return rows;
+    }
+
+    /** Delay by a phase ramp over the buffer's own length (MODEL_SPEC §4.7 step 12's formula at length 2N). */
+    private static NDArray circularDelay(NDArray y, NDArray shiftSamples, NDManager m) {
+        long len = y.getShape().get(1);
+        float[] k = new float[(int) len / 2 + 1];
+        for (int i = 0; i < k.length; i++) k[i] = i;
+        NDArray ang = Ops.mul(m.create(k).mul(shiftSamples.expandDims(1)), -2 * Math.PI / len);
+        NDArray spec = y.rfft(len, -1);
+        NDArray i = m.create(new float[] {0, 1}).complex();
+        return spec.mul(ang.cos()).add(spec.mul(i).mul(ang.sin())).irfft(len, -1);
+    }
+
+    // ------------------------------------------------------------------------------------------------ decode
+
+    /**
+     * Renders every event at its time and writes exactly lengthSamples samples, multiplied by the stored gain.
+     * Works through the sorted events in batches, flushing audio that no later event can reach.
+     */
+    public void decode(EventList list, SampleSink sink, IntConsumer eventsDone) throws IOException {
+        if (list.vectorDim() != c.vectorDim || list.sampleRate() != c.sampleRate) {
+            throw new IOException("the model (" + c.vectorDim + "-d vectors at " + c.sampleRate
+                    + " Hz) cannot decode these events (" + list.vectorDim() + "-d at " + list.sampleRate() + " Hz)");
+        }
+        int n = c.windowSamples;
+        int span = n + 2 * GUARD;
+        long length = list.lengthSamples();
+        float gain = list.gain();
+        int block = 4 * n;
+        float[] acc = new float[block + span];
+        long accStart = 0; // absolute sample of acc[0]
+        List<Event> events = list.events();
+        int batch = 8;
+        int done = 0;
+        for (int from = 0; from < events.size(); from += batch) {
+            List<Event> part = events.subList(from, Math.min(events.size(), from + batch));
+            float[][] vectors = new float[part.size()][];
+            float[] amps = new float[part.size()];
+            for (int i = 0; i < part.size(); i++) {
+                vectors[i] = part.get(i).vector();
+                amps[i] = part.get(i).amplitude();
+            }
+            float[][] rows;
+            try (NDManager m = model.manager().newSubManager()) {
+                rows = renderPlaced(m, vectors, amps);
+            }
+            for (int i = 0; i < part.size(); i++) {
+                long start = part.get(i).time() - GUARD;
+                // flush what is before this event's span: events are sorted, nothing later reaches it
+                while (start >= accStart + block) {
+                    accStart = flush(acc, accStart, block, length, gain, sink);
+                }
+                int off = (int) (start - accStart);
+                float[] row = rows[i];
+                for (int j = 0; j < span; j++) {
+                    int idx = off + j;
+                    if (idx < 0 || start + j < 0) continue;
+                    if (idx >= acc.length) break;
+                    acc[idx] += row[j];
+                }
+                done++;
+            }
+            if (eventsDone != null) eventsDone.accept(done);
+        }
+        while (accStart < length) accStart = flush(acc, accStart, block, length, gain, sink);
+    }
+
+    private static long flush(float[] acc, long accStart, int block, long length, float gain, SampleSink sink)
+            throws IOException {
+        int count = (int) Math.max(0, Math.min(block, length - accStart));
+        if (count > 0) {
+            float[] out = new float[count];
+            for (int j = 0; j < count; j++) out[j] = acc[j] * gain;
+            sink.write(out, 0, count);
+        }
+        System.arraycopy(acc, block, acc, 0, acc.length - block);
+        java.util.Arrays.fill(acc, acc.length - block, acc.length, 0f);
+        return accStart + block;
+    }
+
+    // ------------------------------------------------------------------------------------------------ input window
+
+    /** A sliding view of the source: serves sample ranges in increasing order, zero past the end. */
+    private static final class AudioWindow {
+        private final SampleSource source;
+        private final float scale;
+        private float[] buf = new float[0];
+        private long bufStart = 0;
+        private long read = 0;
+        private boolean ended = false;
+
+        AudioWindow(SampleSource source, float scale) {
+            this.source = source;
+            this.scale = scale;
+        }
+
+        boolean endKnown() {
+            return ended;
+        }
+
+        long length() {
+            return read;
+        }
+
+        /** Samples [from, from+count), zero beyond the end; earlier samples than from are dropped. */
+        float[] samples(long from, int count) throws IOException {
+            long need = from + count;
+            while (!ended && read < need) {
+                int want = (int) Math.max(65536, need - read);
+                float[] tmp = new float[want];
+                int got = source.read(tmp, 0, want);
+                if (got < 0) {
+                    ended = true;
+                    break;
+                }
+                for (int i = 0; i < got; i++) {
+                    if (!Float.isFinite(tmp[i])) throw new IOException("the input contains NaN/Inf samples at sample " + (read + i));
+                    tmp[i] *= scale;
+                }
+                append(tmp, got);
+            }
+            float[] out = new float[count];
+            for (int i = 0; i < count; i++) {
+                long s = from + i;
+                if (s >= bufStart && s < read) out[i] = buf[(int) (s - bufStart)];
+            }
+            // keep only what a later request can ask for
+            if (from > bufStart) {
+                int drop = (int) Math.min(from - bufStart, buf.length);
+                buf = java.util.Arrays.copyOfRange(buf, drop, buf.length);
+                bufStart += drop;
+            }
+            return out;
+        }
+
+        private void append(float[] tmp, int got) {
+            float[] nb = java.util.Arrays.copyOf(buf, buf.length + got);
+            System.arraycopy(tmp, 0, nb, buf.length, got);
+            buf = nb;
+            read += got;
+        }
+    }
+}
