@@ -2,6 +2,7 @@ package dev.siac.codec;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import dev.siac.dsp.Ops;
 import dev.siac.dsp.Spectral;
@@ -124,7 +125,8 @@ public final class Codec {
         int advance = frames / 2;
         for (int k = 0; k < opt.maxEventsPerWindow(); k++) {
             if (opt.stopBelow() > 0 && l1(residual, 0, advance) / firstHalfInput < opt.stopBelow()) break;
-            try (NDManager m = model.manager().newSubManager()) {
+            try (NDScope scope = new NDScope(); NDManager m = model.manager().newSubManager()) {
+                scope.suppressNotUsedWarning();
                 float[] flat = new float[bins * frames];
                 for (int b = 0; b < bins; b++) System.arraycopy(residual[b], 0, flat, b * frames, frames);
                 NDArray spec = m.create(flat, new Shape(1, bins, frames));
@@ -160,7 +162,8 @@ public final class Codec {
             throws IOException {
         int hop = c.stftHop;
         float[] chunk = audio.samples(firstFrame * hop, count * hop + c.stftWindow);
-        try (NDManager m = model.manager().newSubManager()) {
+        try (NDScope scope = new NDScope(); NDManager m = model.manager().newSubManager()) {
+                scope.suppressNotUsedWarning();
             NDArray mag = Spectral.magnitude(m.create(chunk));
             int cols = (int) mag.getShape().get(1);
             float[] v = mag.toFloatArray();
@@ -247,7 +250,8 @@ public final class Codec {
                 amps[i] = part.get(i).amplitude();
             }
             float[][] rows;
-            try (NDManager m = model.manager().newSubManager()) {
+            try (NDScope scope = new NDScope(); NDManager m = model.manager().newSubManager()) {
+                scope.suppressNotUsedWarning();
                 rows = renderPlaced(m, vectors, amps);
             }
             for (int i = 0; i < part.size(); i++) {

@@ -222,7 +222,11 @@ public final class Models {
 
     /** Hex SHA-256 of the weights file: the identity a .siac file records. */
     public static String modelId(Path dir) throws IOException {
-        try (InputStream in = Files.newInputStream(dir.resolve(WEIGHTS))) {
+        return sha256(dir.resolve(WEIGHTS));
+    }
+
+    public static String sha256(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             byte[] buf = new byte[1 << 20];
             int r;

@@ -1,0 +1,134 @@
+package dev.siac.cli;
+
+import ai.djl.engine.Engine;
+import dev.siac.model.ModelConfig;
+import dev.siac.train.Trainer;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** Trains a model on a folder of audio (or a siac corpus) with the seed's energy-removal loss. */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train a siac model on a folder of audio files (or a `siac corpus` directory: its train split).",
+                "Checkpoints atomically to RUN_DIR/checkpoint every --checkpoint-every steps, every few minutes and on Ctrl-C;",
+                "--resume continues exactly. Logs RUN_DIR/metrics.jsonl and draws RUN_DIR/loss.png."})
+public final class TrainCommand implements Callable<Integer> {
+    @Option(names = "--data", required = true, paramLabel = "DIR", description = "folder of audio, or a siac corpus directory")
+    Path data;
+
+    @Option(names = "--out", required = true, paramLabel = "RUN_DIR", description = "run directory (checkpoint, logs)")
+    Path out;
+
+    @Option(names = "--preset", defaultValue = "small", paramLabel = "small|paper|tiny|CONFIG.json",
+            description = "model sizes (default: ${DEFAULT-VALUE}); ignored with --resume or --init")
+    String preset;
+
+    @Option(names = "--init", paramLabel = "MODEL_DIR", description = "start from these weights (fine-tuning)")
+    Path init;
+
+    @Option(names = "--resume", description = "continue the checkpoint in RUN_DIR")
+    boolean resume;
+
+    @Option(names = "--steps", defaultValue = "0", description = "stop at this step in total (default: run until Ctrl-C)")
+    long steps;
+
+    @Option(names = "--batch-size", defaultValue = "2", description = "examples per step (default: ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--lr", defaultValue = "1e-4", description = "Adam learning rate (default: ${DEFAULT-VALUE})")
+    double lr;
+
+    @Option(names = "--schedule", defaultValue = "constant", description = "constant | cosine (decays to 0.1 x lr at --schedule-steps)")
+    String schedule;
+
+    @Option(names = "--warmup", defaultValue = "0", description = "linear warm-up steps (default: ${DEFAULT-VALUE})")
+    int warmup;
+
+    @Option(names = "--schedule-steps", defaultValue = "0", description = "length of the cosine schedule in steps")
+    long scheduleSteps;
+
+    @Option(names = "--adversarial", description = "add the seed's discriminator and adversarial loss (half of the events masked)")
+    boolean adversarial;
+
+    @Option(names = "--seed", defaultValue = "1", description = "seed of initialisation and data sampling (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--checkpoint-every", defaultValue = "100", description = "steps between checkpoints (default: ${DEFAULT-VALUE})")
+    int checkpointEvery;
+
+    @Option(names = "--checkpoint-minutes", defaultValue = "5", description = "also checkpoint at least this often (default: ${DEFAULT-VALUE})")
+    double checkpointMinutes;
+
+    @Option(names = "--valid-every", defaultValue = "200", description = "steps between validation runs (0 = never)")
+    int validEvery;
+
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu | gpu (default: ${DEFAULT-VALUE})")
+    String device;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        try {
+            if (!device.equals("cpu") && !device.equals("gpu")) throw new IllegalArgumentException("--device must be cpu or gpu");
+            if (device.equals("gpu")) {
+                int gpus = Engine.getInstance().getGpuCount();
+                if (gpus == 0) {
+                    throw new IllegalStateException("--device gpu: no GPU is visible to the PyTorch engine (this build ships the CPU"
+                            + " libtorch; run with --device cpu)");
+                }
+                throw new IllegalStateException("--device gpu: " + gpus + " GPU(s) found, but this build ships the CPU libtorch only");
+            }
+            if (batch < 1) throw new IllegalArgumentException("--batch-size must be at least 1");
+            if (!schedule.equals("constant") && !schedule.equals("cosine")) throw new IllegalArgumentException("--schedule must be constant or cosine");
+            Trainer.Options o = new Trainer.Options();
+            o.data = data;
+            o.out = out;
+            o.config = ModelConfig.presetOrFile(preset);
+            o.init = init;
+            o.resume = resume;
+            o.steps = steps;
+            o.batch = batch;
+            o.lr = lr;
+            o.schedule = schedule;
+            o.warmup = warmup;
+            o.scheduleSteps = scheduleSteps;
+            o.adversarial = adversarial;
+            o.seed = seed;
+            o.checkpointEvery = checkpointEvery;
+            o.checkpointMinutes = checkpointMinutes;
+            o.validEvery = validEvery;
+            try (Trainer t = new Trainer(o, System.err)) {
+                CountDownLatch finished = new CountDownLatch(1);
+                Thread hook = new Thread(() -> {
+                    t.requestStop();
+                    try {
+                        finished.await(120, TimeUnit.SECONDS); // let the loop write its checkpoint
+                    } catch (InterruptedException ignored) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+                Runtime.getRuntime().addShutdownHook(hook);
+                try {
+                    t.run();
+                } finally {
+                    finished.countDown();
+                    try {
+                        Runtime.getRuntime().removeShutdownHook(hook);
+                    } catch (IllegalStateException shuttingDown) {
+                        // already in shutdown: the hook is waiting for us
+                    }
+                }
+            }
+            return 0;
+        } catch (Exception e) {
+            return EventFileSupport.fail(spec, e);
+        }
+    }
+}

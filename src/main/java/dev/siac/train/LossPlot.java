@@ -1,0 +1,92 @@
+package dev.siac.train;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import javax.imageio.ImageIO;
+
+/** The loss curve PNG written beside the metrics log: training loss (smoothed) and energy removed against step. */
+public final class LossPlot {
+    private LossPlot() {}
+
+    /** points: {step, loss, energyRemoved}; validation: {step, mel_l1}. */
+    public static void write(Path png, List<double[]> points, List<double[]> validation) throws IOException {
+        int w = 900, h = 520, left = 70, right = 70, top = 40, bottom = 50;
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, w, h);
+        g.setColor(Color.DARK_GRAY);
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        g.drawRect(left, top, w - left - right, h - top - bottom);
+        g.drawString("siac training: energy removed (blue, left axis, smoothed), validation mel_l1 (red, right axis)", left, 22);
+        if (!points.isEmpty()) {
+            double maxStep = Math.max(1, points.get(points.size() - 1)[0]);
+            double[] er = smooth(points, 2);
+            double lo = 0, hi = 0.05;
+            for (double v : er) hi = Math.max(hi, v);
+            for (double v : er) lo = Math.min(lo, v);
+            g.setColor(new Color(40, 90, 200));
+            g.setStroke(new BasicStroke(1.6f));
+            plot(g, points, er, maxStep, lo, hi, left, top, w - left - right, h - top - bottom);
+            g.setColor(Color.DARK_GRAY);
+            g.drawString(String.format("%.3f", hi), 8, top + 10);
+            g.drawString(String.format("%.3f", lo), 8, h - bottom);
+            g.drawString("step " + (long) maxStep, w - right - 60, h - bottom + 20);
+            g.drawString("0", left, h - bottom + 20);
+            if (!validation.isEmpty()) {
+                double vlo = Double.MAX_VALUE, vhi = -Double.MAX_VALUE;
+                for (double[] v : validation) {
+                    vlo = Math.min(vlo, v[1]);
+                    vhi = Math.max(vhi, v[1]);
+                }
+                if (vhi - vlo < 1e-6) {
+                    vhi += 0.05;
+                    vlo -= 0.05;
+                }
+                g.setColor(new Color(200, 50, 40));
+                double[] vals = new double[validation.size()];
+                for (int i = 0; i < vals.length; i++) vals[i] = validation.get(i)[1];
+                plot(g, validation, vals, maxStep, vlo, vhi, left, top, w - left - right, h - top - bottom);
+                g.drawString(String.format("%.3f", vhi), w - right + 6, top + 10);
+                g.drawString(String.format("%.3f", vlo), w - right + 6, h - bottom);
+            }
+        }
+        g.dispose();
+        Path tmp = png.resolveSibling(png.getFileName() + ".tmp");
+        ImageIO.write(img, "png", tmp.toFile());
+        Files.move(tmp, png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static double[] smooth(List<double[]> pts, int col) {
+        double[] out = new double[pts.size()];
+        double ema = pts.get(0)[col];
+        for (int i = 0; i < out.length; i++) {
+            ema = 0.95 * ema + 0.05 * pts.get(i)[col];
+            out[i] = i < 20 ? pts.get(i)[col] : ema;
+        }
+        return out;
+    }
+
+    private static void plot(Graphics2D g, List<double[]> pts, double[] ys, double maxStep, double lo, double hi,
+                             int x0, int y0, int w, int h) {
+        int px = -1, py = -1;
+        for (int i = 0; i < ys.length; i++) {
+            int x = x0 + (int) Math.round(pts.get(i)[0] / maxStep * w);
+            int y = y0 + h - (int) Math.round((ys[i] - lo) / (hi - lo) * h);
+            if (px >= 0) g.drawLine(px, py, x, y);
+            else g.fillOval(x - 2, y - 2, 4, 4);
+            px = x;
+            py = y;
+        }
+    }
+}

@@ -1,0 +1,305 @@
+package dev.siac.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import com.google.gson.Gson;
+import dev.siac.eval.Metrics;
+import dev.siac.model.ModelConfig;
+import dev.siac.model.Models;
+import dev.siac.model.SiacModel;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The training loop (MODEL_SPEC §5A): random normalised segments, the iterative loop, the telescoped energy-removal
+ * loss, Adam. Checkpoints atomically every few steps/minutes and on request (Ctrl-C), resumes exactly.
+ */
+public final class Trainer implements AutoCloseable {
+
+    /** Everything a run is configured by. */
+    public static final class Options {
+        public Path data;
+        public Path out;
+        public ModelConfig config;
+        public Path init;
+        public boolean resume;
+        public int batch = 2;
+        public double lr = 1e-4;
+        public long steps = 0;               // stop after this many steps in total (0 = until interrupted)
+        public long seed = 1;
+        public int checkpointEvery = 100;
+        public double checkpointMinutes = 5;
+        public int validEvery = 200;
+        public int validSegments = 8;
+        public String schedule = "constant";   // constant | cosine
+        public int warmup = 0;
+        public long scheduleSteps = 0;         // length of the cosine decay
+        public boolean adversarial = false;
+    }
+
+    private final Options o;
+    private final NDManager manager;
+    private final SiacModel model;
+    private final Adam adam;
+    private final Discriminator disc;
+    private final Segments train;
+    private final Segments valid;
+    private Random rng;
+    private double secondsBefore;
+    private final List<double[]> curve = new ArrayList<>();
+    private final List<double[]> validCurve = new ArrayList<>();
+    private final AtomicBoolean stop = new AtomicBoolean();
+    private final Gson gson = new Gson();
+    private final PrintStream log;
+    private boolean collapseWarned;
+    private long runStartNanos = System.nanoTime();
+
+    public Trainer(Options o, PrintStream log) throws IOException {
+        this.o = o;
+        this.log = log;
+        Files.createDirectories(o.out);
+        List<Path> trainFiles = Segments.list(o.data, "train");
+        if (trainFiles.isEmpty()) throw new IOException(o.data + ": no audio files to train on");
+        this.train = Segments.load(trainFiles);
+        if (train.files() == 0) throw new IOException(o.data + ": every audio file is empty");
+        List<Path> validFiles = Segments.list(o.data, "valid");
+        this.valid = validFiles.isEmpty() ? null : Segments.load(validFiles);
+        Engine.getInstance().setRandomSeed((int) o.seed);
+        this.manager = NDManager.newBaseManager();
+        Path ckpt = o.resume ? Checkpoint.find(o.out) : null;
+        if (o.resume && ckpt == null) throw new IOException(o.out + ": no checkpoint to resume from");
+        if (ckpt != null) {
+            Checkpoint.State s = Checkpoint.verify(ckpt);
+            model = Models.load(ckpt, manager);
+            adam = new Adam(manager, model.parameters().params(), s.lr, 0.9, 0.999, 1e-8);
+            Checkpoint.loadOptimizer(ckpt, adam, s.step);
+            rng = Checkpoint.rng(s);
+            secondsBefore = s.seconds;
+            readCurves();
+        } else {
+            if (Checkpoint.find(o.out) != null) {
+                throw new IOException(o.out + ": holds a checkpoint already; pass --resume to continue it or choose another --out");
+            }
+            model = o.init != null ? Models.load(o.init, manager) : Models.create(o.config, o.seed, manager);
+            adam = new Adam(manager, model.parameters().params(), o.lr, 0.9, 0.999, 1e-8);
+            rng = new Random(o.seed);
+        }
+        model.parameters().requireGradients();
+        disc = o.adversarial ? new Discriminator(manager, model.config, o.seed) : null;
+        if (disc != null && ckpt != null) Checkpoint.loadDiscriminator(ckpt, disc, adam.step());
+    }
+
+    public SiacModel model() {
+        return model;
+    }
+
+    /** Wall seconds of training so far, over all resumed runs. */
+    public double seconds() {
+        return secondsBefore + (System.nanoTime() - runStartNanos) / 1e9;
+    }
+
+    public long step() {
+        return adam.step();
+    }
+
+    /** Asks the loop to checkpoint and return after the current step. */
+    public void requestStop() {
+        stop.set(true);
+    }
+
+    public void run() throws IOException {
+        ModelConfig c = model.config;
+        log.printf("training %s: %d files (%.1f min) of training audio, %s validation; batch %d, lr %g, from step %d%n",
+                c.preset, train.files(), train.seconds() / 60, valid == null ? "no" : valid.files() + " files",
+                o.batch, o.lr, adam.step());
+        long lastCkptStep = adam.step();
+        long lastCkptTime = System.nanoTime();
+        long runStart = System.nanoTime();
+        runStartNanos = runStart;
+        long stepsAtStart = adam.step();
+        while (!stop.get() && (o.steps == 0 || adam.step() < o.steps)) {
+            long t0 = System.nanoTime();
+            double[] r = trainStep();
+            double dt = (System.nanoTime() - t0) / 1e9;
+            long step = adam.step();
+            curve.add(new double[] {step, r[0], r[1]});
+            Map<String, Object> rec = new LinkedHashMap<>();
+            rec.put("step", step);
+            rec.put("loss", r[0]);
+            rec.put("energy_removed", r[1]);
+            rec.put("lr", adam.lr);
+            rec.put("sec_per_step", dt);
+            if (disc != null) rec.put("disc_loss", r[2]);
+            appendMetrics(rec);
+            double rate = (step - stepsAtStart) / ((System.nanoTime() - runStart) / 1e9);
+            String eta = o.steps > 0 ? String.format(", ETA %s", hms((o.steps - step) / Math.max(rate, 1e-9))) : "";
+            log.printf("step %d  loss %.4g  energy removed %.4f  %.2f s/step%s%n", step, r[0], r[1], dt, eta);
+            checkCollapse();
+            if (o.validEvery > 0 && step % o.validEvery == 0) validate();
+            boolean timeUp = (System.nanoTime() - lastCkptTime) / 60e9 >= o.checkpointMinutes;
+            if (step - lastCkptStep >= o.checkpointEvery || timeUp) {
+                checkpoint();
+                lastCkptStep = step;
+                lastCkptTime = System.nanoTime();
+            }
+        }
+        if (adam.step() != lastCkptStep || Checkpoint.find(o.out) == null) checkpoint();
+        log.printf("stopped at step %d; checkpoint in %s%n", adam.step(), o.out.resolve(Checkpoint.DIR));
+    }
+
+    /** One optimisation step; returns {loss per example, energy removed, discriminator loss}. */
+    double[] trainStep() {
+        ModelConfig c = model.config;
+        int n = c.windowSamples;
+        float[] batch = new float[o.batch * n];
+        for (int b = 0; b < o.batch; b++) System.arraycopy(train.sample(rng, n), 0, batch, b * n, n);
+        adam.lr = learningRate(adam.step());
+        double lossValue, removed, dLoss = Double.NaN;
+        try (NDScope scope = new NDScope(); NDManager m = manager.newSubManager()) {
+            scope.suppressNotUsedWarning();
+            NDArray x = m.create(batch, new Shape(o.batch, n));
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                SiacModel.Iteration it = model.iterative(x, c.eventsPerWindow, false);
+                NDArray loss = Losses.iterativeLoss(x, it.eventSpectra());
+                removed = Losses.energyRemoved(x, it.eventSpectra());
+                NDArray total = loss;
+                if (disc != null) total = loss.add(disc.generatorLoss(it.events(), rng));
+                lossValue = loss.getFloat() / o.batch;
+                gc.backward(total);
+                if (disc != null) {
+                    // the discriminator sees the sum of all events, detached, against the faded target
+                    dLoss = disc.discriminatorStep(gc, x, it.events());
+                }
+            }
+            adam.update(model.parameters().params());
+            if (disc != null) disc.update();
+        }
+        return new double[] {lossValue, removed, dLoss};
+    }
+
+    double learningRate(long step) {
+        double base = o.lr;
+        if (o.warmup > 0 && step < o.warmup) return base * (step + 1) / o.warmup;
+        if ("cosine".equals(o.schedule) && o.scheduleSteps > 0) {
+            double p = Math.min(1, (step - o.warmup) / (double) Math.max(1, o.scheduleSteps - o.warmup));
+            return base * (0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * p)));
+        }
+        return base;
+    }
+
+    /** mel_l1 and energy removed of the model on fixed validation segments (first half of each window). */
+    public double[] validate() throws IOException {
+        Segments src = valid != null ? valid : train;
+        ModelConfig c = model.config;
+        int n = c.windowSamples;
+        double mel = 0, er = 0;
+        int count = Math.min(o.validSegments, Math.max(1, src.files() * 2));
+        Random fixed = new Random(12345);
+        for (int i = 0; i < count; i++) {
+            int file = i % src.files();
+            int start = src.length(file) > n ? fixed.nextInt(src.length(file) - n) : 0;
+            float[] x = src.segment(file, start, n);
+            try (NDScope scope = new NDScope(); NDManager m = manager.newSubManager()) {
+                scope.suppressNotUsedWarning();
+                NDArray xa = m.create(x, new Shape(1, n));
+                SiacModel.Iteration it = model.iterative(xa, c.eventsPerWindow, false);
+                NDArray sum = it.events().get(0);
+                for (int k = 1; k < it.events().size(); k++) sum = sum.add(it.events().get(k));
+                float[] y = sum.toFloatArray();
+                float[] xh = java.util.Arrays.copyOf(x, n / 2);
+                float[] yh = java.util.Arrays.copyOf(y, n / 2);
+                mel += Metrics.melL1(xh, yh, c.sampleRate);
+                er += Losses.energyRemoved(xa, it.eventSpectra());
+            }
+        }
+        double[] r = {mel / count, er / count};
+        validCurve.add(new double[] {adam.step(), r[0]});
+        Map<String, Object> rec = new LinkedHashMap<>();
+        rec.put("step", adam.step());
+        rec.put("valid_mel_l1", r[0]);
+        rec.put("valid_energy_removed", r[1]);
+        rec.put("valid_segments", count);
+        appendMetrics(rec);
+        log.printf("validation at step %d: mel_l1 %.4f, energy removed %.4f (%d segments)%n", adam.step(), r[0], r[1], count);
+        return r;
+    }
+
+    private void checkCollapse() throws IOException {
+        int window = 200;
+        if (collapseWarned || curve.size() < window || adam.step() < window) return;
+        double sum = 0;
+        for (int i = curve.size() - window; i < curve.size(); i++) sum += curve.get(i)[2];
+        if (sum / window < 0.005) {
+            collapseWarned = true;
+            String msg = "energy removed has stayed near 0 (mean " + String.format("%.4f", sum / window) + ") for " + window
+                    + " steps: the model may have collapsed to silence, the seed's known failure early in training;"
+                    + " try a lower --lr, a warmup, or --init from a model that works";
+            log.println("WARNING: " + msg);
+            Map<String, Object> rec = new LinkedHashMap<>();
+            rec.put("step", adam.step());
+            rec.put("warning", "collapse");
+            rec.put("message", msg);
+            appendMetrics(rec);
+        }
+    }
+
+    public void checkpoint() throws IOException {
+        double seconds = secondsBefore + (System.nanoTime() - runStartNanos) / 1e9;
+        Checkpoint.save(o.out, model, adam, disc, rng, o.seed, seconds);
+        LossPlot.write(o.out.resolve("loss.png"), curve, validCurve);
+    }
+
+    private void appendMetrics(Map<String, Object> rec) throws IOException {
+        Files.writeString(o.out.resolve("metrics.jsonl"), gson.toJson(rec) + "\n", StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    /** Rebuilds the curves from metrics.jsonl on resume, dropping records past the checkpoint's step. */
+    private void readCurves() throws IOException {
+        Path f = o.out.resolve("metrics.jsonl");
+        if (!Files.exists(f)) return;
+        List<String> keep = new ArrayList<>();
+        for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+            try {
+                Map<?, ?> m = gson.fromJson(line, Map.class);
+                double step = ((Number) m.get("step")).doubleValue();
+                if (step > adam.step()) continue;
+                keep.add(line);
+                if (m.get("loss") != null) {
+                    curve.add(new double[] {step, ((Number) m.get("loss")).doubleValue(), ((Number) m.get("energy_removed")).doubleValue()});
+                }
+                if (m.get("valid_mel_l1") != null) validCurve.add(new double[] {step, ((Number) m.get("valid_mel_l1")).doubleValue()});
+            } catch (RuntimeException e) {
+                // a line cut by a crash: dropped
+            }
+        }
+        Files.write(f, keep, StandardCharsets.UTF_8);
+    }
+
+    private static String hms(double s) {
+        long t = (long) s;
+        return String.format("%d:%02d:%02d", t / 3600, t / 60 % 60, t % 60);
+    }
+
+    @Override
+    public void close() {
+        if (disc != null) disc.close();
+        adam.close();
+        model.close();
+        manager.close();
+    }
+}
