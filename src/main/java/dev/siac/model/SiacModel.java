@@ -130,16 +130,25 @@ public final class SiacModel implements AutoCloseable {
         int allowed = frames / 2;
         float[] host = act.toFloatArray();
         long[] chosen = new long[(int) batch];
-        NDList amps = new NDList();
-        NDList vecs = new NDList();
         for (int b = 0; b < batch; b++) {
             int best = 0;
             for (int t = 1; t < allowed; t++) if (host[b * frames + t] > host[b * frames + best]) best = t;
             chosen[b] = best;
-            amps.add(act.get(b + ", " + best + ":" + (best + 1)));
-            vecs.add(e.vectors().get(b + ", :, " + best).expandDims(0));
         }
-        return new Choice(chosen, ai.djl.ndarray.NDArrays.concat(amps, 0), ai.djl.ndarray.NDArrays.concat(vecs, 0));
+        return pick(e, chosen);
+    }
+
+    /** The amplitude (ReLU of the switch) and vector at given onset frames. */
+    public Choice pick(Encoded e, long[] frames) {
+        NDArray act = Activation.relu(e.switches());
+        NDList amps = new NDList();
+        NDList vecs = new NDList();
+        for (int b = 0; b < frames.length; b++) {
+            long t = frames[b];
+            amps.add(act.get(b + ", " + t + ":" + (t + 1)));
+            vecs.add(e.vectors().get(b + ", :, " + t).expandDims(0));
+        }
+        return new Choice(frames, ai.djl.ndarray.NDArrays.concat(amps, 0), ai.djl.ndarray.NDArrays.concat(vecs, 0));
     }
 
     // ------------------------------------------------------------------------------------------------ heads

@@ -12,9 +12,7 @@ import dev.siac.dsp.Ops;
 import dev.siac.dsp.Spectral;
 import dev.siac.model.ModelConfig;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.SplittableRandom;
 
 /**
@@ -99,24 +97,16 @@ public final class Discriminator implements AutoCloseable {
         return Conv1d.conv1d(x, w, b, new Shape(stride), new Shape(pad), new Shape(1), 1).singletonOrThrow();
     }
 
-    /** 1000 * mean|1 - D(sum of a random half of the events)|, to be added to the generator's loss. */
-    NDArray generatorLoss(List<NDArray> events, Random rng) {
-        NDArray sum = null;
-        for (NDArray e : events) {
-            if (!rng.nextBoolean()) continue;
-            sum = sum == null ? e : sum.add(e);
-        }
-        if (sum == null) sum = events.get(0).zerosLike();
-        NDArray d = judge(sum);
+    /** 1000 * mean|1 - D(masked)| for the sum of a random half of the events: the generator's adversarial term. */
+    NDArray generatorTerm(NDArray masked) {
+        NDArray d = judge(masked);
         return Ops.mul(Ops.add(d.neg(), 1).abs().mean(), GENERATOR_WEIGHT);
     }
 
     /** L_D = mean|D(fake)| + mean|1 - D(real)| with real = faded target, fake = detached sum of all events. */
-    double discriminatorStep(ai.djl.training.GradientCollector gc, NDArray x, List<NDArray> events) {
+    double discriminatorStep(ai.djl.training.GradientCollector gc, NDArray x, NDArray allEvents) {
         for (NDArray p : params.values()) JniUtils.zeroGrad((PtNDArray) p);
-        NDArray fake = events.get(0);
-        for (int k = 1; k < events.size(); k++) fake = fake.add(events.get(k));
-        fake = fake.stopGradient();
+        NDArray fake = allEvents.stopGradient();
         int n = config.windowSamples;
         NDArray real = x.mul(Ops.constant(x.getManager(), Losses.fade(n)));
         NDArray loss = judge(fake).abs().mean().add(Ops.add(judge(real).neg(), 1).abs().mean());

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import com.google.gson.Gson;
 import dev.siac.eval.Metrics;
 import dev.siac.model.ModelConfig;
@@ -49,6 +48,7 @@ public final class Trainer implements AutoCloseable {
         public int warmup = 0;
         public long scheduleSteps = 0;         // length of the cosine decay
         public boolean adversarial = false;
+        public int chunk = 4;                 // steps recomputed together in the backward pass
     }
 
     private final Options o;
@@ -168,27 +168,8 @@ public final class Trainer implements AutoCloseable {
         float[] batch = new float[o.batch * n];
         for (int b = 0; b < o.batch; b++) System.arraycopy(train.sample(rng, n), 0, batch, b * n, n);
         adam.lr = learningRate(adam.step());
-        double lossValue, removed, dLoss = Double.NaN;
-        try (NDScope scope = new NDScope(); NDManager m = manager.newSubManager()) {
-            scope.suppressNotUsedWarning();
-            NDArray x = m.create(batch, new Shape(o.batch, n));
-            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                SiacModel.Iteration it = model.iterative(x, c.eventsPerWindow, false);
-                NDArray loss = Losses.iterativeLoss(x, it.eventSpectra());
-                removed = Losses.energyRemoved(x, it.eventSpectra());
-                NDArray total = loss;
-                if (disc != null) total = loss.add(disc.generatorLoss(it.events(), rng));
-                lossValue = loss.getFloat() / o.batch;
-                gc.backward(total);
-                if (disc != null) {
-                    // the discriminator sees the sum of all events, detached, against the faded target
-                    dLoss = disc.discriminatorStep(gc, x, it.events());
-                }
-            }
-            adam.update(model.parameters().params());
-            if (disc != null) disc.update();
-        }
-        return new double[] {lossValue, removed, dLoss};
+        TrainStep.Outcome r = TrainStep.run(model, adam, disc, manager, batch, o.batch, rng, o.chunk);
+        return new double[] {r.loss(), r.energyRemoved(), r.discriminatorLoss()};
     }
 
     double learningRate(long step) {
