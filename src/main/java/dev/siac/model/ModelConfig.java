@@ -51,6 +51,13 @@ public final class ModelConfig {
     /** Seed of the generated room impulse response bank (RoomBank). */
     public long roomSeed = 1;
 
+    /**
+     * How banks are initialised: "reference" = MODEL_SPEC §4.3 (noise-like banks, as the seed trained from), or
+     * "physical" = harmonic and inharmonic resonances over the musical pitch range with a range of decays, attack
+     * shapes in the envelope bank, and a switch bias that starts events at an audible level (PhysicalInit).
+     */
+    public String init = "reference";
+
     /** Largest sub-frame shift, in samples (the fine head's tanh is scaled by it). */
     public int fineShiftSamples = 256;
 
@@ -126,6 +133,7 @@ public final class ModelConfig {
         check(dilations != null && dilations.length > 0, source, "dilations must not be empty");
         check(Arrays.stream(dilations).allMatch(d -> d > 0), source, "dilations must be positive");
         check(hidden > 0 && headHidden > 0 && vectorDim > 0 && eventsPerWindow > 0, source, "sizes must be positive");
+        check("reference".equals(init) || "physical".equals(init), source, "init must be reference or physical");
         check(nRoomIrs > 0 && nResonances > 0 && nEnvelopes > 0 && nDeformations > 0, source, "banks must not be empty");
         check(nNoiseFilters > 0 && nNoiseDeformations > 0 && noiseExpressivity > 0 && resonanceExpressivity > 0,
                 source, "banks must not be empty");

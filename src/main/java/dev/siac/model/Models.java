@@ -35,6 +35,7 @@ public final class Models {
             long size = new Shape(shape).size();
             p.put(name, initialValues(c, seed, name, shape, size), new Shape(shape), false);
         }
+        if ("physical".equals(c.init)) PhysicalInit.apply(c, seed, p);
         p.put("resonance.verb.items", RoomBank.generate(c.nRoomIrs, c.windowSamples, c.sampleRate, c.roomSeed),
                 new Shape(c.nRoomIrs, c.windowSamples), true);
         return new SiacModel(c, p);
