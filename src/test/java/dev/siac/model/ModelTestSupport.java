@@ -47,6 +47,19 @@ final class ModelTestSupport {
         model.parameters().put(name, v, a.getShape(), false);
     }
 
+    /**
+     * The initial LayerNorm gains (U(-0.02, 0.02)) and output weights make every head's logits tiny; widen them so
+     * that the tests exercise the curved parts of ReLU, softmax and tanh. Biases become non-zero too.
+     */
+    static void loudHeads(SiacModel model, SplittableRandom r) {
+        for (String name : model.parameters().params().keySet()) {
+            if (!name.startsWith("multihead.")) continue;
+            if (name.endsWith("norm.weight")) randomize(model, name, r, 0.5, 1.5);
+            else if (name.endsWith(".bias")) randomize(model, name, r, -0.2, 0.2);
+            else if (name.endsWith(".2.weight")) randomize(model, name, r, -0.6, 0.6);
+        }
+    }
+
     static double[] doubles(NDArray a) {
         float[] f = a.toFloatArray();
         double[] d = new double[f.length];
