@@ -11,6 +11,12 @@ import java.util.SplittableRandom;
 final class ModelTestSupport {
     private ModelTestSupport() {}
 
+    /** Inference mode on this thread (the engine must be loaded before its JNI calls work). */
+    static void gradModeOff() {
+        ai.djl.engine.Engine.getInstance();
+        ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+    }
+
     static ModelConfig tiny() {
         return ModelConfig.preset("tiny");
     }
