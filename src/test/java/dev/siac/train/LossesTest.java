@@ -1,0 +1,141 @@
+package dev.siac.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import dev.siac.dsp.Spectral;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/** The iterative energy-removal loss (MODEL_SPEC §5A) in its per-step form, and the target fade. */
+class LossesTest {
+    private static final int N = 8192;
+    private static final int BINS = 1025;
+    private static final int FRAMES = N / 256;
+
+    @Test
+    void fadeIsOneThenLinspacePowerEight() {
+        float[] w8 = Losses.fade(8);
+        // linspace(1, 0, 4) = 1, 2/3, 1/3, 0
+        assertArrayEquals(new float[] {1, 1, 1, 1, 1, (float) (256.0 / 6561), (float) (1.0 / 6561), 0}, w8, 1e-7f);
+        float[] w = Losses.fade(N);
+        int half = N / 2;
+        for (int i = 0; i < half; i++) assertEquals(1f, w[i], 0f);
+        assertEquals(1f, w[half], 1e-7f);
+        assertEquals(0f, w[N - 1], 0f);
+        for (int i : new int[] {1, 100, 1000, 2047, 3000, 4094}) {
+            assertEquals(Math.pow(1 - i / 4095.0, 8), w[half + i], 1e-7, "index " + (half + i));
+        }
+        assertEquals(Math.pow(2048.0 / 4095, 8), w[half + 2047], 1e-9); // just past the middle of the fade: ~2^-8
+    }
+
+    /** Per step k, with the spectra of each example sorted by descending L1 norm: |r - C_k|_1 - |r|_1, r -= C_k. */
+    private static double perStepLoss(float[] target, List<float[]> spectra, int batch) {
+        int per = BINS * FRAMES;
+        double loss = 0;
+        for (int b = 0; b < batch; b++) {
+            final int off = b * per;
+            double[] r = new double[per];
+            for (int i = 0; i < per; i++) r[i] = target[off + i];
+            List<Integer> order = new ArrayList<>(IntStream.range(0, spectra.size()).boxed().toList());
+            order.sort(Comparator.comparingDouble((Integer k) -> {
+                double s = 0;
+                for (int i = 0; i < per; i++) s += Math.abs(spectra.get(k)[off + i]);
+                return -s;
+            }));
+            for (int k : order) {
+                float[] c = spectra.get(k);
+                double before = 0, after = 0;
+                for (int i = 0; i < per; i++) {
+                    before += Math.abs(r[i]);
+                    r[i] -= c[off + i];
+                    after += Math.abs(r[i]);
+                }
+                loss += after - before;
+            }
+        }
+        return loss;
+    }
+
+    @Test
+    void closedFormEqualsThePerStepEnergyRemovalSum() {
+        SplittableRandom rng = new SplittableRandom(51);
+        int batch = 2;
+        float[] audio = new float[batch * N];
+        for (int i = 0; i < audio.length; i++) audio[i] = (float) (rng.nextDouble() * 2 - 1);
+        float[] fade = new float[N];
+        for (int i = 0; i < N; i++) fade[i] = i < N / 2 ? 1f : (float) Math.pow(1 - (i - N / 2) / (N / 2 - 1.0), 8);
+        float[] faded = new float[audio.length];
+        for (int i = 0; i < audio.length; i++) faded[i] = audio[i] * fade[i % N];
+        try (NDManager m = NDManager.newBaseManager()) {
+            float[] target = Spectral.magnitude(m.create(faded, new Shape(batch, N))).toFloatArray();
+            // event spectra of very different sizes, some larger than the target so that residuals go negative
+            List<float[]> spectra = new ArrayList<>();
+            List<NDArray> arrays = new ArrayList<>();
+            double[] scales = {0.05, 1.5, 0.3, 0.8};
+            for (double s : scales) {
+                float[] c = new float[target.length];
+                for (int i = 0; i < c.length; i++) c[i] = (float) (s * rng.nextDouble() * target[i] * 2);
+                spectra.add(c);
+                NDArray a = m.create(c, new Shape(batch, BINS, FRAMES));
+                a.setRequiresGradient(true);
+                arrays.add(a);
+            }
+            NDArray loss;
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                loss = Losses.iterativeLoss(m.create(audio, new Shape(batch, N)), arrays);
+                gc.backward(loss);
+            }
+            double want = perStepLoss(target, spectra, batch);
+            double scale = 0;
+            for (float t : target) scale += Math.abs(t);
+            assertEquals(want, loss.getFloat(), 1e-5 * scale, "loss");
+            assertTrue(Math.abs(want) > 0.01 * scale, "degenerate test: loss " + want);
+
+            // d loss / d C_k = -sign(T - sum C) for every k: the telescoped L1 distance
+            for (int k : new int[] {0, 2}) {
+                float[] g = arrays.get(k).getGradient().toFloatArray();
+                for (int i = 0; i < target.length; i += 13) {
+                    double res = target[i];
+                    for (float[] c : spectra) res -= c[i];
+                    if (Math.abs(res) > 1e-4) assertEquals(-Math.signum(res), g[i], 0, "gradient of C_" + k + " at " + i);
+                }
+            }
+        }
+    }
+
+    @Test
+    void perfectAndEmptyReconstructions() {
+        SplittableRandom rng = new SplittableRandom(52);
+        float[] audio = new float[N];
+        for (int i = 0; i < N; i++) audio[i] = (float) (rng.nextDouble() * 2 - 1);
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray x = m.create(audio, new Shape(1, N));
+            NDArray target = Spectral.magnitude(x.mul(m.create(Losses.fade(N))));
+            double energy = target.abs().sum().getFloat();
+            // explaining the target exactly in two events gives -|T|_1, explaining nothing gives 0
+            NDArray half = target.mul(m.create(0.5f));
+            assertEquals(-energy, Losses.iterativeLoss(x, List.of(half, half)).getFloat(), 1e-4 * energy);
+            assertEquals(0, Losses.iterativeLoss(x, List.of(target.zerosLike())).getFloat(), 1e-4 * energy);
+            assertEquals(1, Losses.energyRemoved(x, List.of(half, half)), 1e-5);
+            assertEquals(0, Losses.energyRemoved(x, List.of(target.zerosLike())), 1e-6);
+            // the fade: a click near the end is (almost) absent from the target, so reproducing it costs its full energy
+            float[] late = new float[N];
+            late[N - 300] = 1;
+            NDArray click = m.create(late, new Shape(1, N));
+            NDArray clickSpec = Spectral.magnitude(click);
+            double clickEnergy = clickSpec.sum().getFloat();
+            assertEquals(clickEnergy, Losses.iterativeLoss(click, List.of(clickSpec)).getFloat(), 1e-3 * clickEnergy);
+        }
+    }
+}
