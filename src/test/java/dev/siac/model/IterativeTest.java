@@ -121,6 +121,16 @@ class IterativeTest {
         try (NDManager m = NDManager.newBaseManager();
              SiacModel a = Models.create(c, 8, m);
              SiacModel b = Models.create(c, 8, m)) {
+            // at initialisation the encoder's weights are so small that a gradient leaking through the residual would
+            // hide below float noise: make the residual -> encoder -> choice path strong, identically in both models
+            for (SiacModel model : List.of(a, b)) {
+                SplittableRandom r = new SplittableRandom(99);
+                ModelTestSupport.randomize(model, "encoder.proj.weight", r, -0.2, 0.2);
+                ModelTestSupport.randomize(model, "encoder.stack.ff.weight", r, -0.5, 0.5);
+                ModelTestSupport.randomize(model, "to_event_vectors.weight", r, -1, 1);
+                ModelTestSupport.randomize(model, "to_event_switch.weight", r, -1, 1);
+                ModelTestSupport.loudHeads(model, r);
+            }
             NDArray x = audio(m, c, 2, 2);
             Map<String, float[]> loop = secondStepGradients(a, m, x, true);
             Map<String, float[]> constant = secondStepGradients(b, m, x, false);
@@ -128,7 +138,7 @@ class IterativeTest {
                 float[] g1 = loop.get(name);
                 float[] g2 = constant.get(name);
                 double scale = Math.max(ModelTestSupport.maxAbs(g2), 1e-12);
-                assertTrue(ModelTestSupport.maxAbsDiff(g1, g2) <= 1e-4 * scale,
+                assertTrue(ModelTestSupport.maxAbsDiff(g1, g2) <= 1e-5 * scale,
                         name + ": step 2's gradient depends on step 1 (max diff " + ModelTestSupport.maxAbsDiff(g1, g2) + ")");
             }
         } finally {

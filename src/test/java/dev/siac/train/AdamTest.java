@@ -1,6 +1,8 @@
 package dev.siac.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -104,6 +106,31 @@ class AdamTest {
                 assertEquals(-0.25 + 1e-3 * (0.001 / (0.001 + 1e-8)), got[1], 1e-7);
                 assertEquals(2 - 1e-3, got[2], 1e-7);
                 assertEquals(0f, got[3], 0f);
+            }
+        }
+    }
+
+    @Test
+    void aParameterThatNeverGetsAGradientStaysPut() {
+        // the paper preset keeps the reference's unused heads; torch.optim.Adam skips them (grad None), so must this
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray used = m.create(new float[] {1f, 2f});
+            NDArray unused = m.create(new float[] {0.25f, -0.5f});
+            used.setRequiresGradient(true);
+            unused.setRequiresGradient(true);
+            Map<String, NDArray> params = new LinkedHashMap<>();
+            params.put("used", used);
+            params.put("unused", unused);
+            try (Adam adam = new Adam(m, params, 1e-3, 0.9, 0.999, 1e-8)) {
+                for (int t = 0; t < 3; t++) {
+                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        gc.backward(used.square().sum());
+                    }
+                    adam.update(params);
+                }
+                assertArrayEquals(new float[] {0.25f, -0.5f}, unused.toFloatArray(), 0f);
+                assertArrayEquals(new float[] {0, 0}, adam.firstMoments().get("unused").toFloatArray(), 0f);
+                assertTrue(used.toFloatArray()[0] < 1f);
             }
         }
     }
