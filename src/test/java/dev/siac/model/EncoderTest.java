@@ -236,8 +236,8 @@ class EncoderTest {
         checkChoiceGradient(2);
     }
 
-    @Disabled("BUG SiacModel.choose (line 142): NDArrays.concat of a one-element NDList returns duplicate(), a copy "
-            + "outside the autograd graph, so with batch 1 neither amplitude nor vector carries a gradient")
+    @Disabled("BUG SiacModel.pick (line 151, used by choose): NDArrays.concat of a one-element NDList returns "
+            + "duplicate(), a copy outside the autograd graph, so with batch 1 neither amplitude nor vector carries a gradient")
     @Test
     void amplitudeGradientReachesOnlyTheChosenSwitchWithBatchOne() {
         checkChoiceGradient(1);

@@ -182,7 +182,7 @@ class IterativeTest {
         checkEveryParameterLearns(2);
     }
 
-    @Disabled("BUG SiacModel.choose (line 142) and SiacModel.schedule (line 309): NDArrays.concat of a one-element "
+    @Disabled("BUG SiacModel.pick (line 151) and SiacModel.schedule (line 318): NDArrays.concat of a one-element "
             + "list returns duplicate(), a detached copy, so with batch 1 only the fine head gets a gradient "
             + "(siac train --batch-size 1 trains nothing else)")
     @Test
