@@ -16,7 +16,12 @@ import org.junit.jupiter.api.Test;
  * sub-manager and scope close, or a long encode would grow without bound.
  */
 class NativeMemoryTest {
-    private static final int WARM_UP = 20;
+    /**
+     * libtorch's and glibc's per-thread pools keep growing for the first ~100 calls (settled RSS measured at calls
+     * 20/60/100/140/.../260: 229, 252, 264, 267, 261, 261, 262 MB; the JVM's own native memory stayed flat), so the
+     * baseline is taken after they have settled. With 20 warm-up calls the growth was 20-39 MB without any leak.
+     */
+    private static final int WARM_UP = 100;
     private static final int CALLS = 200;
     private static final long BOUND = 50L << 20;
 
