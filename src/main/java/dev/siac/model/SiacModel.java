@@ -148,7 +148,7 @@ public final class SiacModel implements AutoCloseable {
             amps.add(act.get(b + ", " + t + ":" + (t + 1)));
             vecs.add(e.vectors().get(b + ", :, " + t).expandDims(0));
         }
-        return new Choice(frames, ai.djl.ndarray.NDArrays.concat(amps, 0), ai.djl.ndarray.NDArrays.concat(vecs, 0));
+        return new Choice(frames, concat(amps), concat(vecs));
     }
 
     // ------------------------------------------------------------------------------------------------ heads
@@ -298,6 +298,11 @@ public final class SiacModel implements AutoCloseable {
         return first.pad(new Shape(0, hop), 0).add(second.pad(new Shape(hop, 0), 0));
     }
 
+    /** Concatenation along axis 0 that keeps the graph: DJL's concat of a single array returns a detached copy. */
+    static NDArray concat(NDList parts) {
+        return parts.size() == 1 ? parts.head() : ai.djl.ndarray.NDArrays.concat(parts, 0);
+    }
+
     private static NDArray[] split2(NDArray w) {
         return new NDArray[] {w.get("..., 0:1"), w.get("..., 1:2")};
     }
@@ -315,7 +320,7 @@ public final class SiacModel implements AutoCloseable {
             NDArray row = out.get(b + ", 0:" + (n - delay));
             rows.add(delay == 0 ? row.expandDims(0) : row.pad(new Shape(delay, 0), 0).expandDims(0));
         }
-        NDArray y = ai.djl.ndarray.NDArrays.concat(rows, 0).mul(amplitudes.expandDims(1));
+        NDArray y = concat(rows).mul(amplitudes.expandDims(1));
         return fractionalDelay(y, shiftSamples, m);
     }
 

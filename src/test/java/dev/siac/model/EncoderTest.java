@@ -11,7 +11,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** The anti-causal encoder (MODEL_SPEC §2.2) and the onset choice (§2.3). */
@@ -235,9 +234,6 @@ class EncoderTest {
     void amplitudeGradientReachesOnlyTheChosenSwitch() {
         checkChoiceGradient(2);
     }
-
-    @Disabled("BUG SiacModel.pick (line 151, used by choose): NDArrays.concat of a one-element NDList returns "
-            + "duplicate(), a copy outside the autograd graph, so with batch 1 neither amplitude nor vector carries a gradient")
     @Test
     void amplitudeGradientReachesOnlyTheChosenSwitchWithBatchOne() {
         checkChoiceGradient(1);
