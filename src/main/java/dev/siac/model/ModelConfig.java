@@ -99,7 +99,11 @@ public final class ModelConfig {
 
     public static ModelConfig read(Path file) throws IOException {
         if (!Files.isRegularFile(file)) throw new IOException(file + ": model config not found");
-        return fromJson(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+        try {
+            return fromJson(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage(), e);
+        }
     }
 
     public void write(Path file) throws IOException {

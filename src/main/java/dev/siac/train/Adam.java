@@ -50,7 +50,7 @@ public final class Adam implements AutoCloseable {
         return v;
     }
 
-    /** One update from the gradients accumulated on params; clears them. Parameters without a gradient are skipped. */
+    /** One update from the gradients accumulated on params, then clears them (a parameter without gradient sees zeros). */
     public void update(Map<String, NDArray> params) {
         step++;
         double bc1 = 1 - Math.pow(beta1, step);
