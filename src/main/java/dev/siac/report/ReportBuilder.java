@@ -338,6 +338,7 @@ public final class ReportBuilder {
                 + "streaming encoder placed them from overlapping windows, so both halves of this window are reproduced.");
         notes.put("scatterplot", "The events of the analysed window, in time order (the order the encoder extracted them in "
                 + "is not stored in an event file).");
+        notes.put("vectors", "Rows are in time order here, not in the order of extraction.");
         notes.put("intermediates", "The event shown is the loudest of the window (event " + (loudest + 1) + "). The last "
                 + "sound is the decoder's output for it: the room-convolved signal mixed with the dry one.");
         notes.put("decomposition", window != null

@@ -368,9 +368,12 @@ public final class ReportWriter {
         }
 
         heading(h, section, "original", "Original audio");
-        h.append("<p>The input segment, mono at ").append(sr).append(" Hz. Below the player is its spectrogram on a ")
-                .append("logarithmic frequency axis (84 bins, twelve per octave from C1, like a constant-Q transform); ")
-                .append("click it to play from that point.</p>\n");
+        if (d.original() != null) {
+            h.append("<p>The input segment, mono at ").append(sr).append(" Hz. Below the player is its spectrogram on a ")
+                    .append("logarithmic frequency axis (84 bins, twelve per octave from C1, like a constant-Q transform); ")
+                    .append("click it to play from that point.</p>\n");
+        }
+        if (d.original() == null && d.note("original") == null) h.append("<p>There is no original audio for this report.</p>\n");
         note(h, d, "original");
         if (d.original() != null) {
             player(h, "original", "Original", "audio/original.wav", "img/original.png", d.original().length / (double) sr);
