@@ -72,6 +72,7 @@ public final class ReportCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "--audio is only for a .siac input (" + input + " is audio)");
             }
             if (audio != null && !Files.isRegularFile(audio)) throw new IOException(audio + ": file not found");
+            ReportWriter.checkTarget(output);
             long t0 = System.nanoTime();
             ReportData data;
             Bars bars = quiet ? null : new Bars(System.err);

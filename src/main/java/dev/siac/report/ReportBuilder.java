@@ -235,14 +235,17 @@ public final class ReportBuilder {
         int n = c.windowSamples;
         int sr = c.sampleRate;
         long start = windowStart(list);
+        // Decoded audio is the events times the stored gain (0 = silence, as the codec decodes it); the residuals are
+        // on the encoder's scale, the input divided by that gain.
         float gain = list.gain();
-        float level = gain > 0 ? gain : 1f;
+        float level = gain;
+        float encoderScale = gain > 0 ? gain : 1f;
 
         List<Event> inWindow = new ArrayList<>();
         for (Event e : list.events()) {
             if (e.time() >= start && e.time() < start + n) inWindow.add(new Event(e.time() - start, e.amplitude(), e.vector()));
         }
-        EventList base = new EventList(sr, n, level, c.vectorDim, "", Precision.F32, inWindow);
+        EventList base = new EventList(sr, n, gain, c.vectorDim, "", Precision.F32, inWindow);
         List<Event> evs = base.events();
         int count = evs.size();
 
@@ -272,7 +275,7 @@ public final class ReportBuilder {
         // Without the original, the decomposition starts from what the events add up to, so each step removes one event.
         float[] target = window != null ? window : reconstruction;
         float[] targetNormalised = new float[n];
-        for (int i = 0; i < n; i++) targetNormalised[i] = target[i] / level;
+        for (int i = 0; i < n; i++) targetNormalised[i] = target[i] / encoderScale;
         List<float[]> residuals = new ArrayList<>(count);
         float[] input;
         progress.start("decompose", count);

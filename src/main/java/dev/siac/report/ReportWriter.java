@@ -87,6 +87,18 @@ public final class ReportWriter {
         if (old != null) deleteRecursively(old);
     }
 
+    /**
+     * Fails the way {@link #write} would if {@code outDir} cannot take a report (the root, a file, a directory that is
+     * neither empty nor an earlier report), so that a caller can refuse before spending minutes on the content.
+     */
+    public static void checkTarget(Path outDir) throws IOException {
+        Path target = outDir.toAbsolutePath().normalize();
+        if (target.getParent() == null || target.getFileName() == null) {
+            throw new IOException(target + ": cannot write a report to the file-system root");
+        }
+        checkReplaceable(target);
+    }
+
     /** Puts the previous report back if the new one could not take its place. */
     private static void restore(Path old, Path target, Exception cause) {
         if (old == null || !Files.exists(old) || Files.exists(target)) return;
