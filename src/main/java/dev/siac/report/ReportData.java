@@ -11,7 +11,7 @@ import java.util.Map;
  *
  * @param title                 page title
  * @param sampleRate            sample rate of every audio array
- * @param original              the input segment (mono)
+ * @param original              the input segment (mono), or null when there is none (a report made from an event file)
  * @param reconstruction        the sum of all rendered events
  * @param events                one entry per event, in extraction order
  * @param oneEvent              the intermediate decoder steps of one chosen event
@@ -22,9 +22,12 @@ import java.util.Map;
  * @param randomVectorsAudio    original times, random event vectors
  * @param randomTimesAudio      original vectors, random times
  * @param perturbedAudio        all vectors moved by the same random offset
- * @param streamOriginal        a longer input, or null to omit the streaming section
- * @param streamReconstruction  its streamed reconstruction, or null (both or neither)
+ * @param streamOriginal        a longer input, or null (no original player in the streaming section)
+ * @param streamReconstruction  its streamed reconstruction, or null to omit the streaming section (then streamOriginal
+ *                              must be null too)
  * @param numbers               label -> formatted value, shown as a table in insertion order
+ * @param notes                 section id -> an extra paragraph of plain text shown in that section (what this input or
+ *                              model changes about the section, e.g. "no original audio"); ids: {@link #SECTIONS}
  */
 public record ReportData(
         String title, int sampleRate,
@@ -34,20 +37,33 @@ public record ReportData(
         List<float[]> residualSpectrograms, int specBins, int specFrames,
         float[] randomVectorsAudio, float[] randomTimesAudio, float[] perturbedAudio,
         float[] streamOriginal, float[] streamReconstruction,
-        Map<String, String> numbers) {
+        Map<String, String> numbers, Map<String, String> notes) {
+
+    /** The sections a note may be attached to, in page order. */
+    public static final List<String> SECTIONS = List.of("numbers", "original", "reconstruction", "scatterplot",
+            "intermediates", "decomposition", "randomized", "perturbations", "vectors", "streaming");
+
+    /** Report data without section notes. */
+    public ReportData(String title, int sampleRate, float[] original, float[] reconstruction, List<EventView> events,
+                      EventSteps oneEvent, List<float[]> residualSpectrograms, int specBins, int specFrames,
+                      float[] randomVectorsAudio, float[] randomTimesAudio, float[] perturbedAudio,
+                      float[] streamOriginal, float[] streamReconstruction, Map<String, String> numbers) {
+        this(title, sampleRate, original, reconstruction, events, oneEvent, residualSpectrograms, specBins, specFrames,
+                randomVectorsAudio, randomTimesAudio, perturbedAudio, streamOriginal, streamReconstruction, numbers, null);
+    }
 
     public ReportData {
         if (title == null || title.isBlank()) throw new IllegalArgumentException("ReportData: title is empty");
         if (sampleRate <= 0) throw new IllegalArgumentException("ReportData: sampleRate must be > 0, got " + sampleRate);
-        requireSignal("original", original, false);
+        requireSignal("original", original, true);
         requireSignal("reconstruction", reconstruction, false);
         requireSignal("randomVectorsAudio", randomVectorsAudio, false);
         requireSignal("randomTimesAudio", randomTimesAudio, false);
         requireSignal("perturbedAudio", perturbedAudio, false);
         requireSignal("streamOriginal", streamOriginal, true);
         requireSignal("streamReconstruction", streamReconstruction, true);
-        if ((streamOriginal == null) != (streamReconstruction == null)) {
-            throw new IllegalArgumentException("ReportData: streamOriginal and streamReconstruction must both be given or both be null");
+        if (streamOriginal != null && streamReconstruction == null) {
+            throw new IllegalArgumentException("ReportData: streamOriginal is given without a streamReconstruction");
         }
         if (events == null || events.isEmpty()) throw new IllegalArgumentException("ReportData: no events");
         for (int i = 0; i < events.size(); i++) {
@@ -78,11 +94,27 @@ public record ReportData(
         events = List.copyOf(events);
         residualSpectrograms = List.copyOf(residualSpectrograms);
         numbers = numbers == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(numbers));
+        if (notes != null) {
+            for (Map.Entry<String, String> e : notes.entrySet()) {
+                if (!SECTIONS.contains(e.getKey())) {
+                    throw new IllegalArgumentException("ReportData: note for unknown section '" + e.getKey() + "' (known: " + SECTIONS + ")");
+                }
+                if (e.getValue() == null || e.getValue().isBlank()) {
+                    throw new IllegalArgumentException("ReportData: note for section '" + e.getKey() + "' is empty");
+                }
+            }
+        }
+        notes = notes == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(notes));
     }
 
-    /** Duration of the original segment in seconds. */
+    /** Duration of the analysed segment in seconds (the original's, or the reconstruction's when there is none). */
     public double durationSeconds() {
-        return original.length / (double) sampleRate;
+        return (original != null ? original.length : reconstruction.length) / (double) sampleRate;
+    }
+
+    /** The note for a section, or null. */
+    public String note(String section) {
+        return notes.get(section);
     }
 
     /** A signal must be non-empty as well: a zero-length WAV cannot be played. */

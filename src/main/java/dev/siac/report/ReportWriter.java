@@ -87,6 +87,18 @@ public final class ReportWriter {
         if (old != null) deleteRecursively(old);
     }
 
+    /**
+     * Fails the way {@link #write} would if {@code outDir} cannot take a report (the root, a file, a directory that is
+     * neither empty nor an earlier report), so that a caller can refuse before spending minutes on the content.
+     */
+    public static void checkTarget(Path outDir) throws IOException {
+        Path target = outDir.toAbsolutePath().normalize();
+        if (target.getParent() == null || target.getFileName() == null) {
+            throw new IOException(target + ": cannot write a report to the file-system root");
+        }
+        checkReplaceable(target);
+    }
+
     /** Puts the previous report back if the new one could not take its place. */
     private static void restore(Path old, Path target, Exception cause) {
         if (old == null || !Files.exists(old) || Files.exists(target)) return;
@@ -150,7 +162,7 @@ public final class ReportWriter {
         Files.writeString(dir.resolve(MARKER), "written by dev.siac.report.ReportWriter\n");
         int sr = d.sampleRate();
 
-        wav(dir, "audio/original.wav", limit(d.original()), sr);
+        if (d.original() != null) wav(dir, "audio/original.wav", limit(d.original()), sr);
         wav(dir, "audio/reconstruction.wav", limit(d.reconstruction()), sr);
         EventSteps steps = d.oneEvent();
         // The intermediate signals are tiny internal quantities; the seed peak-normalised them to make them audible.
@@ -160,9 +172,9 @@ public final class ReportWriter {
         wav(dir, "audio/random-vectors.wav", limit(d.randomVectorsAudio()), sr);
         wav(dir, "audio/random-times.wav", limit(d.randomTimesAudio()), sr);
         wav(dir, "audio/perturbed.wav", limit(d.perturbedAudio()), sr);
-        boolean streaming = d.streamOriginal() != null;
+        boolean streaming = d.streamReconstruction() != null;
+        if (d.streamOriginal() != null) wav(dir, "audio/stream-original.wav", limit(d.streamOriginal()), sr);
         if (streaming) {
-            wav(dir, "audio/stream-original.wav", limit(d.streamOriginal()), sr);
             wav(dir, "audio/stream-reconstruction.wav", limit(d.streamReconstruction()), sr);
         }
         List<EventView> events = d.events();
@@ -170,7 +182,7 @@ public final class ReportWriter {
 
         double stepSeconds = activeSeconds(steps.wet(), sr);
         try (NDManager manager = NDManager.newBaseManager()) {
-            spectrogram(manager, dir, "img/original.png", d.original(), sr, Double.POSITIVE_INFINITY);
+            if (d.original() != null) spectrogram(manager, dir, "img/original.png", d.original(), sr, Double.POSITIVE_INFINITY);
             spectrogram(manager, dir, "img/reconstruction.png", d.reconstruction(), sr, Double.POSITIVE_INFINITY);
             spectrogram(manager, dir, "img/impulse.png", steps.impulse(), sr, stepSeconds);
             spectrogram(manager, dir, "img/resonated.png", steps.resonated(), sr, stepSeconds);
@@ -178,8 +190,10 @@ public final class ReportWriter {
             spectrogram(manager, dir, "img/random-vectors.png", d.randomVectorsAudio(), sr, Double.POSITIVE_INFINITY);
             spectrogram(manager, dir, "img/random-times.png", d.randomTimesAudio(), sr, Double.POSITIVE_INFINITY);
             spectrogram(manager, dir, "img/perturbed.png", d.perturbedAudio(), sr, Double.POSITIVE_INFINITY);
-            if (streaming) {
+            if (d.streamOriginal() != null) {
                 spectrogram(manager, dir, "img/stream-original.png", d.streamOriginal(), sr, Double.POSITIVE_INFINITY);
+            }
+            if (streaming) {
                 spectrogram(manager, dir, "img/stream-reconstruction.png", d.streamReconstruction(), sr, Double.POSITIVE_INFINITY);
             }
         }
@@ -362,17 +376,25 @@ public final class ReportWriter {
                         .append("</td></tr>\n");
             }
             h.append("</tbody></table>\n");
+            note(h, d, "numbers");
         }
 
         heading(h, section, "original", "Original audio");
-        h.append("<p>The input segment, mono at ").append(sr).append(" Hz. Below the player is its spectrogram on a ")
-                .append("logarithmic frequency axis (84 bins, twelve per octave from C1, like a constant-Q transform); ")
-                .append("click it to play from that point.</p>\n");
-        player(h, "original", "Original", "audio/original.wav", "img/original.png", d.original().length / (double) sr);
+        if (d.original() != null) {
+            h.append("<p>The input segment, mono at ").append(sr).append(" Hz. Below the player is its spectrogram on a ")
+                    .append("logarithmic frequency axis (84 bins, twelve per octave from C1, like a constant-Q transform); ")
+                    .append("click it to play from that point.</p>\n");
+        }
+        if (d.original() == null && d.note("original") == null) h.append("<p>There is no original audio for this report.</p>\n");
+        note(h, d, "original");
+        if (d.original() != null) {
+            player(h, "original", "Original", "audio/original.wav", "img/original.png", d.original().length / (double) sr);
+        }
 
         heading(h, section, "reconstruction", "Reconstruction");
         h.append("<p>The sum of all decoded events. The encoder masks the second half of its analysis window when it ")
                 .append("chooses the next event; this is what lets it slide along audio of any length (see streaming).</p>\n");
+        note(h, d, "reconstruction");
         player(h, "reconstruction", "Reconstruction", "audio/reconstruction.wav", "img/reconstruction.png",
                 d.reconstruction().length / (double) sr);
 
@@ -385,6 +407,7 @@ public final class ReportWriter {
                 .append("overlapping events would make the representation easier still to interpret.</p>\n")
                 .append("<p class=\"hint\">Hover over an event to see its time, amplitude and vector; click it (or focus it ")
                 .append("and press Enter) to hear that event alone.</p>\n");
+        note(h, d, "scatterplot");
         scatterplot(h, d, layout);
         h.append("<div class=\"now-playing\" id=\"now-playing\" aria-live=\"polite\"></div>\n<div hidden>\n");
         for (int i = 0; i < events.size(); i++) {
@@ -399,6 +422,7 @@ public final class ReportWriter {
                 .append("&ldquo;impulse&rdquo;, the choice of resonance and its evolution over time, and finally the ")
                 .append("choice of a room impulse response. The sounds are peak-normalised; the spectrograms show the ")
                 .append(String.format(Locale.ROOT, "first %.2f s", stepSeconds)).append(".</p>\n");
+        note(h, d, "intermediates");
         h.append("<h3>Energy impulse</h3>\n");
         player(h, "impulse", "Impulse", "audio/impulse.wav", "img/impulse.png", stepSeconds);
         h.append("<h3>Energy convolved with the chosen resonances</h3>\n");
@@ -414,9 +438,11 @@ public final class ReportWriter {
         h.append("<p>The encoder removes energy from the spectrogram one event at a time. Drag the slider (or press ")
                 .append("play) to watch the residual after each step. Energy is removed at every step, but the removed ")
                 .append("pieces do not always map onto &ldquo;events&rdquo; as a listener would hear them.</p>\n");
+        note(h, d, "decomposition");
         decomposition(h, energies);
 
         heading(h, section, "randomized", "Randomized");
+        note(h, d, "randomized");
         h.append("<p>Here we generate random event vectors with the original event times.</p>\n");
         player(h, "random-vectors", "Random vectors, original times", "audio/random-vectors.wav", "img/random-vectors.png",
                 d.randomVectorsAudio().length / (double) sr);
@@ -427,6 +453,7 @@ public final class ReportWriter {
         heading(h, section, "perturbations", "Random perturbations");
         h.append("<p>Each event vector is &ldquo;perturbed&rdquo;, moved in the same direction in event space, by ")
                 .append("adding one random vector of small magnitude to all of them.</p>\n");
+        note(h, d, "perturbations");
         player(h, "perturbed", "Perturbed", "audio/perturbed.wav", "img/perturbed.png",
                 d.perturbedAudio().length / (double) sr);
 
@@ -438,13 +465,17 @@ public final class ReportWriter {
                 .append("<figure class=\"matrix narrow\"><img src=\"img/latents.png\" alt=\"event vectors\"><figcaption>")
                 .append(events.size()).append(" events (rows, in the order they were extracted) &times; ")
                 .append(events.get(0).vector().length).append(" dimensions (columns).</figcaption></figure>\n");
+        note(h, d, "vectors");
 
         if (streaming) {
             heading(h, section, "streaming", "Streaming");
             h.append("<p>Because the second half of each analysis window is masked when choosing events, the encoder ")
                     .append("can slide along overlapping windows and encode audio of any length.</p>\n");
-            player(h, "stream-original", "Original (streaming)", "audio/stream-original.wav", "img/stream-original.png",
-                    d.streamOriginal().length / (double) sr);
+            note(h, d, "streaming");
+            if (d.streamOriginal() != null) {
+                player(h, "stream-original", "Original (streaming)", "audio/stream-original.wav", "img/stream-original.png",
+                        d.streamOriginal().length / (double) sr);
+            }
             player(h, "stream-reconstruction", "Reconstruction (streaming)", "audio/stream-reconstruction.wav",
                     "img/stream-reconstruction.png", d.streamReconstruction().length / (double) sr);
         }
@@ -454,6 +485,12 @@ public final class ReportWriter {
         h.append("<script type=\"application/json\" id=\"siac-data\">").append(json(d, layout, energies)).append("</script>\n");
         h.append("<script>\n").append(resource("report.js")).append("</script>\n</body>\n</html>\n");
         return h.toString();
+    }
+
+    /** The caller's extra paragraph for a section, if it gave one (plain text, escaped here). */
+    private static void note(StringBuilder h, ReportData d, String section) {
+        String text = d.note(section);
+        if (text != null) h.append("<p class=\"note\">").append(esc(text)).append("</p>\n");
     }
 
     private static void heading(StringBuilder h, int[] section, String id, String title) {

@@ -140,6 +140,31 @@ class ReportWriterTest {
     }
 
     @Test
+    void withoutAnOriginalItsPlayersAreLeftOutAndNotesAreShown(@TempDir Path dir) throws IOException {
+        ReportData d = SyntheticReport.build(3, true);
+        ReportData noOriginal = new ReportData(d.title(), d.sampleRate(), null, d.reconstruction(), d.events(), d.oneEvent(),
+                d.residualSpectrograms(), d.specBins(), d.specFrames(), d.randomVectorsAudio(), d.randomTimesAudio(),
+                d.perturbedAudio(), null, d.streamReconstruction(), d.numbers(),
+                java.util.Map.of("original", "No audio <here> & none", "streaming", "Decoded only."));
+        assertEquals(d.reconstruction().length / (double) d.sampleRate(), noOriginal.durationSeconds(), 1e-12);
+        Path target = dir.resolve("events-only");
+        ReportWriter.write(noOriginal, target);
+        String html = Files.readString(target.resolve("index.html"));
+        assertFalse(Files.exists(target.resolve("audio/original.wav")));
+        assertFalse(Files.exists(target.resolve("img/original.png")));
+        assertFalse(Files.exists(target.resolve("audio/stream-original.wav")));
+        assertTrue(Files.isRegularFile(target.resolve("audio/stream-reconstruction.wav")));
+        assertFalse(html.contains("id=\"audio-original\"") || html.contains("id=\"audio-stream-original\""));
+        assertTrue(html.contains("<p class=\"note\">No audio &lt;here&gt; &amp; none</p>"), "notes are escaped text");
+        assertTrue(html.contains("<p class=\"note\">Decoded only.</p>"));
+        assertEquals(8, count(html, "<audio id="), "the eight players that do not need the original");
+
+        assertThrows(IllegalArgumentException.class, () -> new ReportData(d.title(), d.sampleRate(), null, d.reconstruction(),
+                d.events(), d.oneEvent(), d.residualSpectrograms(), d.specBins(), d.specFrames(), d.randomVectorsAudio(),
+                d.randomTimesAudio(), d.perturbedAudio(), null, null, d.numbers(), java.util.Map.of("nowhere", "x")));
+    }
+
+    @Test
     void rewritingReplacesAnEarlierReportAtomically(@TempDir Path dir) throws IOException {
         Path target = dir.resolve("r");
         ReportWriter.write(SyntheticReport.build(4, false), target);
