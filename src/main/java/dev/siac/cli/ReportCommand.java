@@ -116,6 +116,20 @@ public final class ReportCommand implements Callable<Integer> {
         }
     }
 
+    /** The report of an audio file with an already loaded model (used by `siac demo`). */
+    static ReportData buildFromAudio(CodecSupport cs, Path input, Path output, long seed, double streamSeconds)
+            throws IOException {
+        ReportWriter.checkTarget(output);
+        ModelConfig c = cs.model.config;
+        String label = c.preset + ", model id " + cs.modelId.substring(0, 12);
+        ReportBuilder builder = new ReportBuilder(cs.codec, new ReportBuilder.Options(seed, streamSeconds, label), null);
+        Prefix prefix = readPrefix(input, builder.audioSamplesNeeded());
+        if (prefix.samples().length == 0) throw new IOException(input + ": holds no samples");
+        ReportData data = builder.fromAudio("siac report: " + input.getFileName(), prefix.samples(), prefix.more());
+        ReportWriter.write(data, output);
+        return data;
+    }
+
     /** A .siac file is recognised by its content, like audio formats are. */
     static boolean isEventFile(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
