@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -107,6 +108,15 @@ public final class Trainer implements AutoCloseable {
         return model;
     }
 
+    Adam adam() {
+        return adam;
+    }
+
+    /** The discriminator of an --adversarial run, else null. */
+    Discriminator discriminator() {
+        return disc;
+    }
+
     /** Wall seconds of training so far, over all resumed runs. */
     public double seconds() {
         return secondsBefore + (System.nanoTime() - runStartNanos) / 1e9;
@@ -168,8 +178,15 @@ public final class Trainer implements AutoCloseable {
         float[] batch = new float[o.batch * n];
         for (int b = 0; b < o.batch; b++) System.arraycopy(train.sample(rng, n), 0, batch, b * n, n);
         adam.lr = learningRate(adam.step());
+        // libtorch's generator (the discriminator's dropout) cannot be saved through DJL, so each step reseeds it
+        // from (seed, step): a resumed run then draws the same masks as one that never stopped
+        Engine.getInstance().setRandomSeed(stepSeed(o.seed, adam.step()));
         TrainStep.Outcome r = TrainStep.run(model, adam, disc, manager, batch, o.batch, rng, o.chunk);
         return new double[] {r.loss(), r.energyRemoved(), r.discriminatorLoss()};
+    }
+
+    static int stepSeed(long seed, long step) {
+        return (int) new SplittableRandom(seed * 0x9E3779B97F4A7C15L + step).nextLong();
     }
 
     double learningRate(long step) {
