@@ -72,36 +72,43 @@ public final class Trainer implements AutoCloseable {
     public Trainer(Options o, PrintStream log) throws IOException {
         this.o = o;
         this.log = log;
-        Files.createDirectories(o.out);
         List<Path> trainFiles = Segments.list(o.data, "train");
         if (trainFiles.isEmpty()) throw new IOException(o.data + ": no audio files to train on");
         this.train = Segments.load(trainFiles);
         if (train.files() == 0) throw new IOException(o.data + ": every audio file is empty");
         List<Path> validFiles = Segments.list(o.data, "valid");
         this.valid = validFiles.isEmpty() ? null : Segments.load(validFiles);
-        Engine.getInstance().setRandomSeed((int) o.seed);
-        this.manager = NDManager.newBaseManager();
         Path ckpt = o.resume ? Checkpoint.find(o.out) : null;
         if (o.resume && ckpt == null) throw new IOException(o.out + ": no checkpoint to resume from");
-        if (ckpt != null) {
-            Checkpoint.State s = Checkpoint.verify(ckpt);
-            model = Models.load(ckpt, manager);
-            adam = new Adam(manager, model.parameters().params(), s.lr, 0.9, 0.999, 1e-8);
-            Checkpoint.loadOptimizer(ckpt, adam, s.step);
-            rng = Checkpoint.rng(s);
-            secondsBefore = s.seconds;
-            readCurves();
-        } else {
-            if (Checkpoint.find(o.out) != null) {
-                throw new IOException(o.out + ": holds a checkpoint already; pass --resume to continue it or choose another --out");
-            }
-            model = o.init != null ? Models.load(o.init, manager) : Models.create(o.config, o.seed, manager);
-            adam = new Adam(manager, model.parameters().params(), o.lr, 0.9, 0.999, 1e-8);
-            rng = new Random(o.seed);
+        if (!o.resume && Checkpoint.find(o.out) != null) {
+            throw new IOException(o.out + ": holds a checkpoint already; pass --resume to continue it or choose another --out");
         }
-        model.parameters().requireGradients();
-        disc = o.adversarial ? new Discriminator(manager, model.config, o.seed) : null;
-        if (disc != null && ckpt != null) Checkpoint.loadDiscriminator(ckpt, disc, adam.step());
+        // only now, so that bad input leaves no empty run directory behind
+        Files.createDirectories(o.out);
+        Engine.getInstance().setRandomSeed((int) o.seed);
+        this.manager = NDManager.newBaseManager();
+        try {
+            if (ckpt != null) {
+                Checkpoint.State s = Checkpoint.verify(ckpt);
+                Random restored = Checkpoint.rng(ckpt, s);
+                model = Models.load(ckpt, manager);
+                adam = new Adam(manager, model.parameters().params(), s.lr, 0.9, 0.999, 1e-8);
+                Checkpoint.loadOptimizer(ckpt, adam, s.step);
+                rng = restored;
+                secondsBefore = s.seconds;
+                readCurves();
+            } else {
+                model = o.init != null ? Models.load(o.init, manager) : Models.create(o.config, o.seed, manager);
+                adam = new Adam(manager, model.parameters().params(), o.lr, 0.9, 0.999, 1e-8);
+                rng = new Random(o.seed);
+            }
+            model.parameters().requireGradients();
+            disc = o.adversarial ? new Discriminator(manager, model.config, o.seed) : null;
+            if (disc != null && ckpt != null) Checkpoint.loadDiscriminator(ckpt, disc, adam.step());
+        } catch (IOException | RuntimeException e) {
+            manager.close(); // the native memory of whatever was loaded before the failure
+            throw e;
+        }
     }
 
     public SiacModel model() {
