@@ -15,6 +15,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -50,7 +51,11 @@ public final class Trainer implements AutoCloseable {
         public long scheduleSteps = 0;         // length of the cosine decay
         public boolean adversarial = false;
         public int chunk = 4;                 // steps recomputed together in the backward pass
+        public int collapseWindow = 200;      // steps of energy removed ~0 that are reported as a collapse
     }
+
+    /** Mean energy removed below which a whole collapse window counts as collapsed to silence. */
+    static final double COLLAPSE_THRESHOLD = 0.005;
 
     private final Options o;
     private final NDManager manager;
@@ -243,14 +248,25 @@ public final class Trainer implements AutoCloseable {
         return r;
     }
 
-    private void checkCollapse() throws IOException {
-        int window = 200;
-        if (collapseWarned || curve.size() < window || adam.step() < window) return;
+    /**
+     * The mean energy removed over the last `window` steps of curve ({step, loss, energyRemoved} rows) when it is
+     * below {@link #COLLAPSE_THRESHOLD}, the seed's collapse to silence; NaN when there are fewer steps or no collapse.
+     */
+    static double collapse(List<double[]> curve, int window) {
+        if (window < 1 || curve.size() < window) return Double.NaN;
         double sum = 0;
         for (int i = curve.size() - window; i < curve.size(); i++) sum += curve.get(i)[2];
-        if (sum / window < 0.005) {
+        double mean = sum / window;
+        return mean < COLLAPSE_THRESHOLD ? mean : Double.NaN;
+    }
+
+    private void checkCollapse() throws IOException {
+        int window = o.collapseWindow;
+        if (collapseWarned) return;
+        double mean = collapse(curve, window);
+        if (!Double.isNaN(mean)) {
             collapseWarned = true;
-            String msg = "energy removed has stayed near 0 (mean " + String.format("%.4f", sum / window) + ") for " + window
+            String msg = "energy removed has stayed near 0 (mean " + String.format("%.4f", mean) + ") for " + window
                     + " steps: the model may have collapsed to silence, the seed's known failure early in training;"
                     + " try a lower --lr, a warmup, or --init from a model that works";
             log.println("WARNING: " + msg);
@@ -292,7 +308,14 @@ public final class Trainer implements AutoCloseable {
                 // a line cut by a crash: dropped
             }
         }
-        Files.write(f, keep, StandardCharsets.UTF_8);
+        // rewritten beside and moved over it, so that a crash here cannot cut the log short
+        Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
+        try {
+            Files.write(tmp, keep, StandardCharsets.UTF_8);
+            Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
     }
 
     private static String hms(double s) {
