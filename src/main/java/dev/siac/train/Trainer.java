@@ -65,6 +65,7 @@ public final class Trainer implements AutoCloseable {
     private final Segments train;
     private final Segments valid;
     private Random rng;
+    private final long seed;
     private double secondsBefore;
     private final List<double[]> curve = new ArrayList<>();
     private final List<double[]> validCurve = new ArrayList<>();
@@ -100,12 +101,14 @@ public final class Trainer implements AutoCloseable {
                 adam = new Adam(manager, model.parameters().params(), s.lr, 0.9, 0.999, 1e-8);
                 Checkpoint.loadOptimizer(ckpt, adam, s.step);
                 rng = restored;
+                seed = s.seed; // the run's, whatever --seed says now: the per-step generator seeds derive from it
                 secondsBefore = s.seconds;
                 readCurves();
             } else {
                 model = o.init != null ? Models.load(o.init, manager) : Models.create(o.config, o.seed, manager);
                 adam = new Adam(manager, model.parameters().params(), o.lr, 0.9, 0.999, 1e-8);
                 rng = new Random(o.seed);
+                seed = o.seed;
             }
             model.parameters().requireGradients();
             disc = o.adversarial ? new Discriminator(manager, model.config, o.seed) : null;
@@ -192,7 +195,7 @@ public final class Trainer implements AutoCloseable {
         adam.lr = learningRate(adam.step());
         // libtorch's generator (the discriminator's dropout) cannot be saved through DJL, so each step reseeds it
         // from (seed, step): a resumed run then draws the same masks as one that never stopped
-        Engine.getInstance().setRandomSeed(stepSeed(o.seed, adam.step()));
+        Engine.getInstance().setRandomSeed(stepSeed(seed, adam.step()));
         TrainStep.Outcome r = TrainStep.run(model, adam, disc, manager, batch, o.batch, rng, o.chunk);
         return new double[] {r.loss(), r.energyRemoved(), r.discriminatorLoss()};
     }
@@ -280,7 +283,7 @@ public final class Trainer implements AutoCloseable {
 
     public void checkpoint() throws IOException {
         double seconds = secondsBefore + (System.nanoTime() - runStartNanos) / 1e9;
-        Checkpoint.save(o.out, model, adam, disc, rng, o.seed, seconds);
+        Checkpoint.save(o.out, model, adam, disc, rng, seed, seconds);
         LossPlot.write(o.out.resolve("loss.png"), curve, validCurve);
     }
 

@@ -65,6 +65,7 @@ class ResumeTest {
             throws Exception {
         Trainer.Options o = TrainTestSupport.options(data, out, steps);
         o.resume = resume;
+        if (resume) o.seed += 1000; // ignored on resume: the checkpoint's seed goes on
         o.adversarial = adversarial;
         o.chunk = 3;
         ByteArrayOutputStream log = new ByteArrayOutputStream();
