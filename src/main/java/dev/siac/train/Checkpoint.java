@@ -10,8 +10,10 @@ import dev.siac.model.SiacModel;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,14 +75,33 @@ public final class Checkpoint {
                 if (Files.exists(tmp.resolve(f))) s.sha256.put(f, sha256(tmp.resolve(f)));
             }
             Files.writeString(tmp.resolve(STATE), gson().toJson(s), StandardCharsets.UTF_8);
-            Path target = runDir.resolve(DIR);
-            Path old = runDir.resolve(DIR + ".old");
-            deleteTree(old);
-            if (Files.exists(target)) Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            deleteTree(old);
+            swapIn(runDir, tmp);
+            deleteStaleTemporaries(runDir);
         } finally {
             deleteTree(tmp);
+        }
+    }
+
+    /**
+     * Makes the complete checkpoint in tmp RUN_DIR/checkpoint. At every moment one of checkpoint/ and checkpoint.old/
+     * is a complete checkpoint: checkpoint.old is deleted only while checkpoint/ exists, for after an interrupted swap
+     * (checkpoint/ gone, checkpoint.old/ left) checkpoint.old is the only one there is.
+     */
+    static void swapIn(Path runDir, Path tmp) throws IOException {
+        Path target = runDir.resolve(DIR);
+        Path old = runDir.resolve(DIR + ".old");
+        if (Files.exists(target)) {
+            deleteTree(old);
+            Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+        }
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        deleteTree(old);
+    }
+
+    /** Temporary directories of writes a crash interrupted (each as large as a checkpoint), once a write has succeeded. */
+    private static void deleteStaleTemporaries(Path runDir) throws IOException {
+        try (Stream<Path> s = Files.list(runDir)) {
+            for (Path p : s.filter(p -> p.getFileName().toString().startsWith(".checkpoint-")).toList()) deleteTree(p);
         }
     }
 
@@ -98,10 +119,14 @@ public final class Checkpoint {
         State s;
         try {
             s = gson().fromJson(Files.readString(dir.resolve(STATE), StandardCharsets.UTF_8), State.class);
-        } catch (RuntimeException e) {
+        } catch (CharacterCodingException | RuntimeException e) {   // not UTF-8, or not the JSON of a State
             throw new IOException(dir.resolve(STATE) + ": corrupt checkpoint state");
         }
         if (s == null || s.sha256 == null || s.rng == null) throw new IOException(dir.resolve(STATE) + ": corrupt checkpoint state");
+        for (String f : new String[] {Models.CONFIG, Models.WEIGHTS, OPTIMIZER}) {
+            // an unlisted file would be loaded unchecked
+            if (!s.sha256.containsKey(f)) throw new IOException(dir.resolve(STATE) + ": corrupt checkpoint state (no checksum of " + f + ")");
+        }
         for (var e : s.sha256.entrySet()) {
             Path f = dir.resolve(e.getKey());
             if (!Files.isRegularFile(f)) throw new IOException(f + ": missing from the checkpoint");
@@ -136,11 +161,16 @@ public final class Checkpoint {
         into.set(x.data());
     }
 
-    static Random rng(State s) throws IOException {
+    /** The data sampler's RNG stored in dir/state.json. */
+    static Random rng(Path dir, State s) throws IOException {
+        Path file = dir.resolve(STATE);
         try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(Base64.getDecoder().decode(s.rng)))) {
+            // state.json carries no checksum of its own: let nothing but a java.util.Random be instantiated from it
+            in.setObjectInputFilter(info -> info.serialClass() == null ? ObjectInputFilter.Status.UNDECIDED
+                    : info.serialClass() == Random.class ? ObjectInputFilter.Status.ALLOWED : ObjectInputFilter.Status.REJECTED);
             return (Random) in.readObject();
-        } catch (ClassNotFoundException | RuntimeException e) {
-            throw new IOException("corrupt RNG state in checkpoint");
+        } catch (ClassNotFoundException | IOException | RuntimeException e) {
+            throw new IOException(file + ": corrupt checkpoint state (the data sampler's RNG)");
         }
     }
 

@@ -24,6 +24,7 @@ public final class Discriminator implements AutoCloseable {
     static final int CHANNELS = 128;
     static final int BLOCKS = 6;
     static final double GENERATOR_WEIGHT = 1000;
+    static final int JUDGE_WIDTH = 4;
 
     private final NDManager manager;
     private final Map<String, NDArray> params = new LinkedHashMap<>();
@@ -42,7 +43,7 @@ public final class Discriminator implements AutoCloseable {
             put("blocks." + b + ".g", norms(v, CHANNELS, CHANNELS * 3), CHANNELS, 1, 1);
             put("blocks." + b + ".bias", new float[CHANNELS], CHANNELS);
         }
-        put("judge.weight", uniform(r, CHANNELS * 4, 0.02), 1, CHANNELS, 4);
+        put("judge.weight", uniform(r, CHANNELS * JUDGE_WIDTH, 0.02), 1, CHANNELS, JUDGE_WIDTH);
         put("judge.bias", new float[1], 1);
         for (NDArray p : params.values()) p.setRequiresGradient(true);
         adam = new Adam(manager, params, 1e-3, 0.9, 0.999, 1e-8);
@@ -89,7 +90,11 @@ public final class Discriminator implements AutoCloseable {
             NDArray w = v.mul(params.get("blocks." + b + ".g")).div(v.square().sum(new int[] {1, 2}, true).sqrt());
             x = Activation.leakyRelu(conv(x, w, params.get("blocks." + b + ".bias"), 2, 1), 0.2f);
         }
-        x = conv(x, params.get("judge.weight"), params.get("judge.bias"), 4, 0);
+        // The 2^17 window leaves 4 frames here; shorter windows (the tiny preset's 8192 leaves 1) would fail the
+        // kernel-4 convolution, so they are zero-padded to one judgement's width. A no-op for the seed's sizes.
+        long frames = x.getShape().get(2);
+        if (frames < JUDGE_WIDTH) x = x.pad(new Shape(0, JUDGE_WIDTH - frames), 0);
+        x = conv(x, params.get("judge.weight"), params.get("judge.bias"), JUDGE_WIDTH, 0);
         return x.reshape(x.getShape().get(0), -1).mean(new int[] {1});
     }
 

@@ -63,8 +63,12 @@ public final class LossPlot {
         }
         g.dispose();
         Path tmp = png.resolveSibling(png.getFileName() + ".tmp");
-        ImageIO.write(img, "png", tmp.toFile());
-        Files.move(tmp, png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        try {
+            if (!ImageIO.write(img, "png", tmp.toFile())) throw new IOException(png + ": no PNG writer in this JVM");
+            Files.move(tmp, png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp); // a write cut short leaves no partial file beside the plot
+        }
     }
 
     private static double[] smooth(List<double[]> pts, int col) {

@@ -36,6 +36,19 @@ public final class TrainStep {
 
     public static Outcome run(SiacModel model, Adam adam, Discriminator disc, NDManager parent, float[] batch, int b,
                               Random rng, int chunk) {
+        Outcome r = accumulateGradients(model, disc, parent, batch, b, rng, chunk);
+        adam.update(model.parameters().params());
+        if (disc != null) disc.update();
+        return r;
+    }
+
+    /**
+     * Everything of {@link #run} but the optimiser updates: leaves dL/dtheta (reconstruction plus, with a
+     * discriminator, the adversarial term) accumulated on the model's parameters and L_D's gradient on the
+     * discriminator's, so that a test can hold them against the literal one-pass loss.
+     */
+    static Outcome accumulateGradients(SiacModel model, Discriminator disc, NDManager parent, float[] batch, int b,
+                                       Random rng, int chunk) {
         ModelConfig c = model.config;
         int n = c.windowSamples;
         int steps = c.eventsPerWindow;
@@ -112,8 +125,6 @@ public final class TrainStep {
                   }
                 }
             }
-            adam.update(model.parameters().params());
-            if (disc != null) disc.update();
         }
         return new Outcome(lossValue, removed, dLoss);
     }

@@ -15,12 +15,14 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -49,7 +51,11 @@ public final class Trainer implements AutoCloseable {
         public long scheduleSteps = 0;         // length of the cosine decay
         public boolean adversarial = false;
         public int chunk = 4;                 // steps recomputed together in the backward pass
+        public int collapseWindow = 200;      // steps of energy removed ~0 that are reported as a collapse
     }
+
+    /** Mean energy removed below which a whole collapse window counts as collapsed to silence. */
+    static final double COLLAPSE_THRESHOLD = 0.005;
 
     private final Options o;
     private final NDManager manager;
@@ -59,6 +65,7 @@ public final class Trainer implements AutoCloseable {
     private final Segments train;
     private final Segments valid;
     private Random rng;
+    private final long seed;
     private double secondsBefore;
     private final List<double[]> curve = new ArrayList<>();
     private final List<double[]> validCurve = new ArrayList<>();
@@ -71,40 +78,58 @@ public final class Trainer implements AutoCloseable {
     public Trainer(Options o, PrintStream log) throws IOException {
         this.o = o;
         this.log = log;
-        Files.createDirectories(o.out);
         List<Path> trainFiles = Segments.list(o.data, "train");
         if (trainFiles.isEmpty()) throw new IOException(o.data + ": no audio files to train on");
         this.train = Segments.load(trainFiles);
         if (train.files() == 0) throw new IOException(o.data + ": every audio file is empty");
         List<Path> validFiles = Segments.list(o.data, "valid");
         this.valid = validFiles.isEmpty() ? null : Segments.load(validFiles);
-        Engine.getInstance().setRandomSeed((int) o.seed);
-        this.manager = NDManager.newBaseManager();
         Path ckpt = o.resume ? Checkpoint.find(o.out) : null;
         if (o.resume && ckpt == null) throw new IOException(o.out + ": no checkpoint to resume from");
-        if (ckpt != null) {
-            Checkpoint.State s = Checkpoint.verify(ckpt);
-            model = Models.load(ckpt, manager);
-            adam = new Adam(manager, model.parameters().params(), s.lr, 0.9, 0.999, 1e-8);
-            Checkpoint.loadOptimizer(ckpt, adam, s.step);
-            rng = Checkpoint.rng(s);
-            secondsBefore = s.seconds;
-            readCurves();
-        } else {
-            if (Checkpoint.find(o.out) != null) {
-                throw new IOException(o.out + ": holds a checkpoint already; pass --resume to continue it or choose another --out");
-            }
-            model = o.init != null ? Models.load(o.init, manager) : Models.create(o.config, o.seed, manager);
-            adam = new Adam(manager, model.parameters().params(), o.lr, 0.9, 0.999, 1e-8);
-            rng = new Random(o.seed);
+        if (!o.resume && Checkpoint.find(o.out) != null) {
+            throw new IOException(o.out + ": holds a checkpoint already; pass --resume to continue it or choose another --out");
         }
-        model.parameters().requireGradients();
-        disc = o.adversarial ? new Discriminator(manager, model.config, o.seed) : null;
-        if (disc != null && ckpt != null) Checkpoint.loadDiscriminator(ckpt, disc, adam.step());
+        // only now, so that bad input leaves no empty run directory behind
+        Files.createDirectories(o.out);
+        Engine.getInstance().setRandomSeed((int) o.seed);
+        this.manager = NDManager.newBaseManager();
+        try {
+            if (ckpt != null) {
+                Checkpoint.State s = Checkpoint.verify(ckpt);
+                Random restored = Checkpoint.rng(ckpt, s);
+                model = Models.load(ckpt, manager);
+                adam = new Adam(manager, model.parameters().params(), s.lr, 0.9, 0.999, 1e-8);
+                Checkpoint.loadOptimizer(ckpt, adam, s.step);
+                rng = restored;
+                seed = s.seed; // the run's, whatever --seed says now: the per-step generator seeds derive from it
+                secondsBefore = s.seconds;
+                readCurves();
+            } else {
+                model = o.init != null ? Models.load(o.init, manager) : Models.create(o.config, o.seed, manager);
+                adam = new Adam(manager, model.parameters().params(), o.lr, 0.9, 0.999, 1e-8);
+                rng = new Random(o.seed);
+                seed = o.seed;
+            }
+            model.parameters().requireGradients();
+            disc = o.adversarial ? new Discriminator(manager, model.config, o.seed) : null;
+            if (disc != null && ckpt != null) Checkpoint.loadDiscriminator(ckpt, disc, adam.step());
+        } catch (IOException | RuntimeException e) {
+            manager.close(); // the native memory of whatever was loaded before the failure
+            throw e;
+        }
     }
 
     public SiacModel model() {
         return model;
+    }
+
+    Adam adam() {
+        return adam;
+    }
+
+    /** The discriminator of an --adversarial run, else null. */
+    Discriminator discriminator() {
+        return disc;
     }
 
     /** Wall seconds of training so far, over all resumed runs. */
@@ -168,8 +193,15 @@ public final class Trainer implements AutoCloseable {
         float[] batch = new float[o.batch * n];
         for (int b = 0; b < o.batch; b++) System.arraycopy(train.sample(rng, n), 0, batch, b * n, n);
         adam.lr = learningRate(adam.step());
+        // libtorch's generator (the discriminator's dropout) cannot be saved through DJL, so each step reseeds it
+        // from (seed, step): a resumed run then draws the same masks as one that never stopped
+        Engine.getInstance().setRandomSeed(stepSeed(seed, adam.step()));
         TrainStep.Outcome r = TrainStep.run(model, adam, disc, manager, batch, o.batch, rng, o.chunk);
         return new double[] {r.loss(), r.energyRemoved(), r.discriminatorLoss()};
+    }
+
+    static int stepSeed(long seed, long step) {
+        return (int) new SplittableRandom(seed * 0x9E3779B97F4A7C15L + step).nextLong();
     }
 
     double learningRate(long step) {
@@ -219,14 +251,25 @@ public final class Trainer implements AutoCloseable {
         return r;
     }
 
-    private void checkCollapse() throws IOException {
-        int window = 200;
-        if (collapseWarned || curve.size() < window || adam.step() < window) return;
+    /**
+     * The mean energy removed over the last `window` steps of curve ({step, loss, energyRemoved} rows) when it is
+     * below {@link #COLLAPSE_THRESHOLD}, the seed's collapse to silence; NaN when there are fewer steps or no collapse.
+     */
+    static double collapse(List<double[]> curve, int window) {
+        if (window < 1 || curve.size() < window) return Double.NaN;
         double sum = 0;
         for (int i = curve.size() - window; i < curve.size(); i++) sum += curve.get(i)[2];
-        if (sum / window < 0.005) {
+        double mean = sum / window;
+        return mean < COLLAPSE_THRESHOLD ? mean : Double.NaN;
+    }
+
+    private void checkCollapse() throws IOException {
+        int window = o.collapseWindow;
+        if (collapseWarned) return;
+        double mean = collapse(curve, window);
+        if (!Double.isNaN(mean)) {
             collapseWarned = true;
-            String msg = "energy removed has stayed near 0 (mean " + String.format("%.4f", sum / window) + ") for " + window
+            String msg = "energy removed has stayed near 0 (mean " + String.format("%.4f", mean) + ") for " + window
                     + " steps: the model may have collapsed to silence, the seed's known failure early in training;"
                     + " try a lower --lr, a warmup, or --init from a model that works";
             log.println("WARNING: " + msg);
@@ -240,7 +283,7 @@ public final class Trainer implements AutoCloseable {
 
     public void checkpoint() throws IOException {
         double seconds = secondsBefore + (System.nanoTime() - runStartNanos) / 1e9;
-        Checkpoint.save(o.out, model, adam, disc, rng, o.seed, seconds);
+        Checkpoint.save(o.out, model, adam, disc, rng, seed, seconds);
         LossPlot.write(o.out.resolve("loss.png"), curve, validCurve);
     }
 
@@ -268,7 +311,14 @@ public final class Trainer implements AutoCloseable {
                 // a line cut by a crash: dropped
             }
         }
-        Files.write(f, keep, StandardCharsets.UTF_8);
+        // rewritten beside and moved over it, so that a crash here cannot cut the log short
+        Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
+        try {
+            Files.write(tmp, keep, StandardCharsets.UTF_8);
+            Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
     }
 
     private static String hms(double s) {
