@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * while the live Java heap and the resident set are sampled every simulated minute.
  *
  * <p>Sizes at stake for 10 minutes at 22050 Hz: the samples alone are 50 MiB as floats, the whole magnitude
- * spectrogram (1025 bins x 51679 frames) 202 MiB. The codec needs two windows of spectrogram (0.5 MB for the tiny
+ * spectrogram (1025 bins x 51679 frames) 202 MiB. The codec needs two windows of input and residual spectrogram (0.5 MB for the tiny
  * model), a window of samples and the event list (about 3200 events here, under 1 MB).
  *
  * <p>One event per window keeps the test at about half a minute; the event count does not change what the codec
