@@ -1,6 +1,7 @@
 package dev.siac.cli;
 
 import ai.djl.ndarray.NDManager;
+import dev.siac.audio.AudioException;
 import dev.siac.audio.AudioIO;
 import dev.siac.audio.AudioReader;
 import dev.siac.audio.WavEncoding;
@@ -71,6 +72,8 @@ final class CodecSupport implements AutoCloseable {
         try (AudioReader r = AudioIO.open(in); ProgressBar bar = bar("encode", windows, progress)) {
             try {
                 return codec.encode(r::read, scan[0], options, done -> { if (bar != null) bar.stepTo(done); });
+            } catch (AudioException e) {
+                throw e; // already "<file>: <problem>"
             } catch (IOException e) {
                 throw new IOException(in + ": " + e.getMessage(), e);
             }
@@ -87,6 +90,12 @@ final class CodecSupport implements AutoCloseable {
 
     /** Refuses to decode events made by another model: their vectors mean nothing to this one. */
     void checkModel(EventList list, Path file) throws IOException {
+        // a file without a model id passes the id check; its vectors must still fit this model
+        if (list.vectorDim() != model.config.vectorDim || list.sampleRate() != model.config.sampleRate) {
+            throw new IOException(file + ": holds " + list.vectorDim() + "-d vectors at " + list.sampleRate()
+                    + " Hz, but the model at " + modelDir + " decodes " + model.config.vectorDim + "-d vectors at "
+                    + model.config.sampleRate + " Hz (pass the matching --model)");
+        }
         if (!list.modelId().isEmpty() && !list.modelId().equals(modelId)) {
             throw new IOException(file + ": encoded with model " + list.modelId().substring(0, 12)
                     + " but the model at " + modelDir + " is " + modelId.substring(0, 12) + " (pass the matching --model)");

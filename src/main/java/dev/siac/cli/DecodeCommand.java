@@ -5,6 +5,7 @@ import dev.siac.codec.EventList;
 import dev.siac.codec.SiacFormat;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -45,7 +46,7 @@ public final class DecodeCommand implements Callable<Integer> {
                 cs.decodeToWav(list, output, floatWav ? WavEncoding.FLOAT32 : WavEncoding.PCM16, quiet ? null : System.err);
             }
             double secs = (System.nanoTime() - t0) / 1e9;
-            out.printf("%s: %d events -> %.2f s of audio, %.1fx real time%n", output, list.size(), list.durationSeconds(),
+            out.printf(Locale.ROOT, "%s: %d events -> %.2f s of audio, %.1fx real time%n", output, list.size(), list.durationSeconds(),
                     list.durationSeconds() / secs);
             return 0;
         } catch (Exception e) {

@@ -7,6 +7,7 @@ import dev.siac.codec.SiacFormat;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -29,7 +30,7 @@ public final class EncodeCommand implements Callable<Integer> {
     Path model;
 
     @Option(names = "--max-events-per-window", paramLabel = "N",
-            description = "events per window of 2^17 samples (default: the model's, 32)")
+            description = "most events per window (a window is the model's windowSamples; default: the model's eventsPerWindow)")
     Integer maxEvents;
 
     @Option(names = "--stop-below", paramLabel = "FRACTION", defaultValue = "0",
@@ -54,16 +55,25 @@ public final class EncodeCommand implements Callable<Integer> {
             Precision p = Precision.parse(precision);
             if (stopBelow < 0 || stopBelow >= 1) throw new IllegalArgumentException("--stop-below must be in [0, 1)");
             if (!Files.exists(input)) throw new java.io.IOException(input + ": file not found");
+            // checked before a possibly long encode; the file itself is written atomically at the end
+            Path parent = output.toAbsolutePath().getParent();
+            if (parent == null || !Files.isDirectory(parent)) {
+                throw new java.io.IOException(output + ": cannot write: directory does not exist");
+            }
             long t0 = System.nanoTime();
             try (CodecSupport cs = CodecSupport.open(model)) {
                 int max = maxEvents != null ? maxEvents : cs.model.config.eventsPerWindow;
                 if (max < 1) throw new IllegalArgumentException("--max-events-per-window must be at least 1");
                 Codec.Result r = cs.encodeFile(input, new Codec.Options(max, stopBelow, p), quiet ? null : System.err);
-                SiacFormat.write(output, r.events());
+                try {
+                    SiacFormat.write(output, r.events());
+                } catch (java.io.IOException e) {
+                    throw new java.io.IOException(output + ": cannot write (" + EventFileSupport.oneLine(e) + ")", e);
+                }
                 double secs = (System.nanoTime() - t0) / 1e9;
                 EventList e = r.events();
                 long bytes = Files.size(output);
-                out.printf("%s: %d events in %.2f s of audio, %.1f events/s, %.2f kbps (%s), energy removed %.3f, %.1fx real time%n",
+                out.printf(Locale.ROOT, "%s: %d events in %.2f s of audio, %.1f events/s, %.2f kbps (%s), energy removed %.3f, %.1fx real time%n",
                         output, e.size(), e.durationSeconds(), e.eventsPerSecond(), EventFileSupport.kbps(bytes, e),
                         p.name().toLowerCase(), r.energyRemoved(), e.durationSeconds() / secs);
             }

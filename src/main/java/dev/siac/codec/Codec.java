@@ -17,17 +17,15 @@ import java.util.function.IntConsumer;
  * Streaming encoder and decoder over audio of any length (MODEL_SPEC §6, with the end-of-signal fix).
  *
  * <p>Windows of N samples advance by N/2; each window's events may start only in its first half, so every sample of
- * the (zero-padded) input can receive onsets exactly once. The codec keeps a residual magnitude spectrogram of two
- * windows (4 MB), so memory does not grow with the file's length.
+ * the (zero-padded) input can receive onsets exactly once. The codec keeps the input's and the residual's magnitude
+ * spectrograms over two windows (bins x 2 x frames floats: 4.2 MB each for 2^17-sample windows, 0.26 MB for the
+ * tiny preset's 8192) and about a window of samples, so memory does not grow with the file's length.
  *
  * <p>One deliberate difference from the reference's streaming loop: an event is rendered for its full length N from
  * its onset (the reference crops it at its window's end), and its whole spectrogram is subtracted from the residual,
  * including the part that falls in the next window. What the encoder removes is then exactly what the decoder renders.
  */
 public final class Codec {
-    /** Samples of silence kept before an event's onset so a negative sub-frame shift keeps the attack. */
-    static final int GUARD = 256;
-
     /** Where audio comes from: mono samples at the model's rate, -1 at the end. */
     public interface SampleSource {
         int read(float[] buf, int off, int len) throws IOException;
@@ -51,11 +49,18 @@ public final class Codec {
     private final SiacModel model;
     private final ModelConfig c;
     private final String modelId;
+    /**
+     * Samples of silence kept before an event's onset so a negative sub-frame shift (up to fineShiftSamples) keeps
+     * the attack; a whole number of STFT hops, so the event's spectrogram lines up with the residual's frames.
+     */
+    private final int guard;
 
     public Codec(SiacModel model, String modelId) {
         this.model = model;
         this.c = model.config;
         this.modelId = modelId == null ? "" : modelId;
+        int shift = Math.max(0, c.fineShiftSamples);
+        this.guard = (shift + c.stftHop - 1) / c.stftHop * c.stftHop;
     }
 
     public SiacModel model() {
@@ -90,13 +95,14 @@ public final class Codec {
         while (true) {
             long startSample = windowStart * hop;
             if (audio.endKnown() && startSample >= audio.length()) break;
-            double firstHalfInput = l1(original, 0, advance);
-            if (firstHalfInput > silenceFloor(advance)) {
-                encodeWindow(residual, windowStart, opt, events, firstHalfInput);
-            }
-            // the first half of this window is now final: account for it, then slide by half a window
+            // frames of this window's first half that hold signal: only the last window has fewer than all
             long remaining = audio.endKnown() ? Math.max(0, audio.length() - startSample) : Long.MAX_VALUE;
             int finalCols = (int) Math.min(advance, (remaining + hop - 1) / hop);
+            double firstHalfInput = l1(original, 0, advance);
+            if (firstHalfInput > silenceFloor(advance)) {
+                encodeWindow(residual, windowStart, opt, events, firstHalfInput, finalCols);
+            }
+            // the first half of this window is now final: account for it, then slide by half a window
             inputL1 += l1(original, 0, finalCols);
             residualL1 += l1(residual, 0, finalCols);
             shiftLeft(original, advance);
@@ -119,7 +125,12 @@ public final class Codec {
         return 1e-5 * cols;
     }
 
-    private void encodeWindow(float[][] residual, long windowStart, Options opt, List<Event> out, double firstHalfInput) {
+    /**
+     * Places up to opt.maxEventsPerWindow events with onsets in the first onsetFrames frames of the window. In the
+     * last window the frames past the end are padding: an onset there would be dropped, so it is not chosen.
+     */
+    private void encodeWindow(float[][] residual, long windowStart, Options opt, List<Event> out, double firstHalfInput,
+                              int onsetFrames) {
         int frames = c.frames();
         int bins = c.bins();
         int advance = frames / 2;
@@ -130,16 +141,26 @@ public final class Codec {
                 float[] flat = new float[bins * frames];
                 for (int b = 0; b < bins; b++) System.arraycopy(residual[b], 0, flat, b * frames, frames);
                 NDArray spec = m.create(flat, new Shape(1, bins, frames));
-                SiacModel.Choice ch = model.choose(model.encode(spec));
+                SiacModel.Encoded enc = model.encode(spec);
+                SiacModel.Choice ch = onsetFrames >= advance ? model.choose(enc)
+                        : model.pick(enc, new long[] {strongestOnset(enc, onsetFrames)});
                 float amp = ch.amplitudes().getFloat(0);
                 if (!(amp > 0)) break; // the encoder sees nothing left worth an event
                 float[] vector = ch.vectors().toFloatArray();
                 int onset = (int) ch.frames()[0];
                 float[] audio = renderPlaced(m, new float[][] {vector}, new float[] {amp})[0];
-                subtractEvent(m, residual, audio, onset - 1);
+                subtractEvent(m, residual, audio, onset - guard / c.stftHop);
                 out.add(new Event((windowStart + onset) * c.stftHop, amp, vector));
             }
         }
+    }
+
+    /** As SiacModel.choose (ReLU of the switch, first index on ties), over the first frames only. */
+    private static long strongestOnset(SiacModel.Encoded enc, int frames) {
+        float[] s = enc.switches().toFloatArray();
+        int best = 0;
+        for (int t = 1; t < frames; t++) if (Math.max(0f, s[t]) > Math.max(0f, s[best])) best = t;
+        return best;
     }
 
     /** Subtracts the magnitude spectrogram of an event whose rendered span starts at buffer frame startCol. */
@@ -190,8 +211,9 @@ public final class Codec {
     // ------------------------------------------------------------------------------------------------ render
 
     /**
-     * Renders events for placement: each row is GUARD + N + GUARD samples, the event (scaled by its amplitude and
-     * shifted by its sub-frame delay) starting at index GUARD. Row r belongs at absolute sample time - GUARD.
+     * Renders events for placement: each row is G + N + G samples, the event (scaled by its amplitude and shifted by
+     * its sub-frame delay) starting at index G, where G is {@link #guardSamples()}. Row r belongs at absolute sample
+     * time - G.
      */
     public float[][] renderPlaced(NDManager m, float[][] vectors, float[] amplitudes) {
         int n = c.windowSamples;
@@ -200,13 +222,19 @@ public final class Codec {
         for (int i = 0; i < count; i++) System.arraycopy(vectors[i], 0, flat, i * c.vectorDim, c.vectorDim);
         SiacModel.Rendered r = model.render(m.create(flat, new Shape(count, c.vectorDim)), false);
         NDArray scaled = r.out().mul(m.create(amplitudes, new Shape(count, 1)));
-        // [GUARD zeros | event | zeros] in a 2N buffer: the circular delay of the model's formula never wraps
-        NDArray buf = scaled.pad(new Shape(GUARD, n - GUARD), 0);
+        // [guard zeros | event | zeros] in a 2N buffer: the circular delay of the model's formula never wraps
+        NDArray buf = scaled.pad(new Shape(guard, n - guard), 0);
         NDArray delayed = circularDelay(buf, r.shiftSamples(), m);
-        float[] v = delayed.get(":, 0:" + (n + 2 * GUARD)).toFloatArray();
-        float[][] rows = new float[count][n + 2 * GUARD];
-        for (int i = 0; i < count; i++) System.arraycopy(v, i * (n + 2 * GUARD), rows[i], 0, n + 2 * GUARD);
+        int span = n + 2 * guard;
+        float[] v = delayed.get(":, 0:" + span).toFloatArray();
+        float[][] rows = new float[count][span];
+        for (int i = 0; i < count; i++) System.arraycopy(v, i * span, rows[i], 0, span);
         return rows;
+    }
+
+    /** Silence before (and after) an event in a {@link #renderPlaced} row, in samples. */
+    public int guardSamples() {
+        return guard;
     }
 
     /** Delay by a phase ramp over the buffer's own length (MODEL_SPEC §4.7 step 12's formula at length 2N). */
@@ -232,7 +260,7 @@ public final class Codec {
                     + " Hz) cannot decode these events (" + list.vectorDim() + "-d at " + list.sampleRate() + " Hz)");
         }
         int n = c.windowSamples;
-        int span = n + 2 * GUARD;
+        int span = n + 2 * guard;
         long length = list.lengthSamples();
         float gain = list.gain();
         int block = 4 * n;
@@ -240,39 +268,47 @@ public final class Codec {
         long accStart = 0; // absolute sample of acc[0]
         List<Event> events = list.events();
         int batch = 8;
-        int done = 0;
-        for (int from = 0; from < events.size(); from += batch) {
-            List<Event> part = events.subList(from, Math.min(events.size(), from + batch));
-            float[][] vectors = new float[part.size()][];
-            float[] amps = new float[part.size()];
-            for (int i = 0; i < part.size(); i++) {
-                vectors[i] = part.get(i).vector();
-                amps[i] = part.get(i).amplitude();
+        int next = 0;
+        while (next < events.size()) {
+            // edits may put events anywhere (negative times, far past the end): those that cannot reach
+            // [0, length) are skipped, rather than flushed towards (or cast into) the signal
+            List<Event> part = new ArrayList<>(batch);
+            while (next < events.size() && part.size() < batch) {
+                Event e = events.get(next++);
+                if (reaches(e.time(), length, span)) part.add(e);
             }
-            float[][] rows;
-            try (NDScope scope = new NDScope(); NDManager m = model.manager().newSubManager()) {
-                scope.suppressNotUsedWarning();
-                rows = renderPlaced(m, vectors, amps);
-            }
-            for (int i = 0; i < part.size(); i++) {
-                long start = part.get(i).time() - GUARD;
-                // flush what is before this event's span: events are sorted, nothing later reaches it
-                while (start >= accStart + block) {
-                    accStart = flush(acc, accStart, block, length, gain, sink);
+            if (!part.isEmpty()) {
+                float[][] vectors = new float[part.size()][];
+                float[] amps = new float[part.size()];
+                for (int i = 0; i < part.size(); i++) {
+                    vectors[i] = part.get(i).vector();
+                    amps[i] = part.get(i).amplitude();
                 }
-                int off = (int) (start - accStart);
-                float[] row = rows[i];
-                for (int j = 0; j < span; j++) {
-                    int idx = off + j;
-                    if (idx < 0 || start + j < 0) continue;
-                    if (idx >= acc.length) break;
-                    acc[idx] += row[j];
+                float[][] rows;
+                try (NDScope scope = new NDScope(); NDManager m = model.manager().newSubManager()) {
+                    scope.suppressNotUsedWarning();
+                    rows = renderPlaced(m, vectors, amps);
                 }
-                done++;
+                for (int i = 0; i < part.size(); i++) {
+                    long start = part.get(i).time() - guard;
+                    // flush what is before this event's span: events are sorted, nothing later reaches it
+                    while (start >= accStart + block) {
+                        accStart = flush(acc, accStart, block, length, gain, sink);
+                    }
+                    int off = (int) (start - accStart); // in (-span, block): sorted, and reaching sample 0
+                    float[] row = rows[i];
+                    for (int j = Math.max(0, -off); j < span; j++) acc[off + j] += row[j];
+                }
             }
-            if (eventsDone != null) eventsDone.accept(done);
+            if (eventsDone != null) eventsDone.accept(next);
         }
         while (accStart < length) accStart = flush(acc, accStart, block, length, gain, sink);
+    }
+
+    /** Whether an event rendered over [time - guard, time - guard + span) touches any sample in [0, length). */
+    private boolean reaches(long time, long length, int span) {
+        if (time < 0) return time > guard - span; // overflow-free form of time - guard + span > 0
+        return time - guard < length;
     }
 
     private static long flush(float[] acc, long accStart, int block, long length, float gain, SampleSink sink)

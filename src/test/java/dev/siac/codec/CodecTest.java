@@ -1,0 +1,252 @@
+package dev.siac.codec;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import dev.siac.model.ModelConfig;
+import dev.siac.model.Models;
+import dev.siac.model.SiacModel;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The streaming codec on an untrained tiny model (8192-sample windows, hop 4096, 4 events per window). What is
+ * asserted holds for any weights: chunking, timing, length, gain and silence handling. How well the events
+ * reproduce the input is a property of training and is not tested here.
+ */
+class CodecTest {
+    private static NDManager manager;
+    private static SiacModel model;
+    private static Codec codec;
+    private static ModelConfig c;
+
+    @BeforeAll
+    static void load() {
+        manager = NDManager.newBaseManager();
+        model = Models.create(TinyModel.config(), 1, manager);
+        codec = new Codec(model, "");
+        c = model.config;
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+        manager.close();
+    }
+
+    private static Codec.Options options(int maxEvents, double stopBelow) {
+        return new Codec.Options(maxEvents, stopBelow, Precision.F32);
+    }
+
+    private static Codec.Result encode(float[] x, Codec.Options o, int... chunks) throws IOException {
+        return codec.encode(TinyModel.source(x, chunks), TinyModel.peak(x), o, null);
+    }
+
+    private static float[] decode(EventList list) throws IOException {
+        TinyModel.Collector out = new TinyModel.Collector();
+        codec.decode(list, out, null);
+        return out.samples();
+    }
+
+    private static EventList withGain(EventList l, float gain) {
+        return new EventList(l.sampleRate(), l.lengthSamples(), gain, l.vectorDim(), l.modelId(), l.precision(), l.events());
+    }
+
+    /** Events per half window (the span of onsets one window may place). */
+    private static int[] perHalfWindow(EventList l) {
+        int half = c.windowSamples / 2;
+        int[] counts = new int[(int) ((l.lengthSamples() + half - 1) / half)];
+        for (Event e : l.events()) counts[(int) (e.time() / half)]++;
+        return counts;
+    }
+
+    @Test
+    void chunkedInputGivesBitIdenticalEvents() throws IOException {
+        float[] x = TinyModel.noise(30000, 0.5, 3);
+        Codec.Result whole = encode(x, options(c.eventsPerWindow, 0));
+        assertFalse(whole.events().events().isEmpty());
+        for (int[] chunks : new int[][] {{1}, {7, 1000, 4097}, {8191, 3}, {65537}, {30000}}) {
+            Codec.Result parts = encode(x, options(c.eventsPerWindow, 0), chunks);
+            assertEquals(whole.events(), parts.events(), "chunks " + Arrays.toString(chunks));
+            assertEquals(whole.energyRemoved(), parts.energyRemoved(), 0.0, "chunks " + Arrays.toString(chunks));
+        }
+    }
+
+    /**
+     * Lengths off the window (8192) and hop (256) grids. Noise has energy in every frame, and this model's switch
+     * is positive on it, so every half window (the onsets one window may place) must get at least one event,
+     * the last, partial one included: padding at the end exists so that the last samples can receive onsets.
+     * Exception: a half window holding only a few samples. A frame sees samples [256f, 256f + 2048) through a
+     * Hann window that starts at 0, so a frame's first samples are all but invisible (the weight of sample i is
+     * sin^2(pi i / 2048)): the 1-sample input, or the one sample past 8192 in an 8193-sample input, has no
+     * spectral energy there to place an event on. 20 samples (8212) have.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 100, 8191, 8193, 8192 + 20, 30000})
+    void onsetsCoverTheSignalAndDecodeHasItsExactLength(int length) throws IOException {
+        float[] x = TinyModel.noise(length, 0.5, length);
+        EventList events = encode(x, options(c.eventsPerWindow, 0), 333).events();
+        assertEquals(length, events.lengthSamples());
+        assertEquals(TinyModel.peak(x), events.gain());
+        for (Event e : events.events()) {
+            assertTrue(e.time() >= 0 && e.time() < length, "onset " + e.time() + " outside [0, " + length + ")");
+            assertEquals(0, e.time() % c.stftHop, "onset " + e.time() + " off the frame grid");
+        }
+        int[] counts = perHalfWindow(events);
+        int half = c.windowSamples / 2;
+        for (int w = 0; w < counts.length; w++) {
+            if (length - (long) w * half < 16) continue;
+            assertTrue(counts[w] >= 1, "no onset in samples [" + w * half + ", "
+                    + Math.min(length, (w + 1L) * half) + ") of " + length + ": " + Arrays.toString(counts));
+        }
+        float[] y = decode(events);
+        assertEquals(length, y.length);
+        for (float v : y) assertTrue(Float.isFinite(v));
+        if (events.size() > 0) assertTrue(TinyModel.peak(y) > 0, "events were placed, the decode must not be silent");
+    }
+
+    /**
+     * Level, as far as it holds for any weights: the stored gain is the input's peak, and decoding multiplies the
+     * rendered events by it, exactly. (Whether the events reproduce the input's RMS depends on training.)
+     */
+    @Test
+    void decodeScalesByTheStoredGainExactly() throws IOException {
+        float[] x = TinyModel.noise(20000, 0.8, 11);
+        EventList events = encode(x, options(c.eventsPerWindow, 0)).events();
+        assertEquals(TinyModel.peak(x), events.gain());
+        float[] one = decode(withGain(events, 1f));
+        float g = 0.37f;
+        float[] scaled = decode(withGain(events, g));
+        assertTrue(TinyModel.peak(one) > 0);
+        for (int i = 0; i < one.length; i++) assertEquals(g * one[i], scaled[i], 0f, "sample " + i);
+        for (float v : decode(withGain(events, 0f))) assertEquals(0f, Math.abs(v)); // -0.0 is silence too
+    }
+
+    /**
+     * An input 12 dB quieter (by an exact power of two) is normalised to the same samples, so it gets the same
+     * events, a quarter of the gain, and exactly a quarter of the decoded signal: the decoded level follows the
+     * input's level exactly, whatever the absolute level an untrained model renders.
+     */
+    @Test
+    void quieterInputGivesSameEventsAndProportionallyQuieterDecode() throws IOException {
+        float[] loud = TinyModel.noise(20000, 0.9, 5);
+        float[] quiet = new float[loud.length];
+        for (int i = 0; i < loud.length; i++) quiet[i] = loud[i] * 0.25f;
+        EventList a = encode(loud, options(c.eventsPerWindow, 0)).events();
+        EventList b = encode(quiet, options(c.eventsPerWindow, 0)).events();
+        assertEquals(a.events(), b.events());
+        assertEquals(a.gain() * 0.25f, b.gain(), 0f);
+        float[] ya = decode(a);
+        float[] yb = decode(b);
+        for (int i = 0; i < ya.length; i++) assertEquals(ya[i] * 0.25f, yb[i], 0f, "sample " + i);
+    }
+
+    @Test
+    void silenceEncodesToNoEventsAndDecodesToDigitalSilence() throws IOException {
+        float[] x = new float[20000];
+        Codec.Result r = encode(x, options(c.eventsPerWindow, 0));
+        assertEquals(0, r.events().size());
+        assertEquals(0f, r.events().gain());
+        assertArrayEquals(x, decode(r.events()));
+    }
+
+    /**
+     * A signal hundreds of dB below full scale (subnormal floats) is silence for every purpose; 1/peak overflows to
+     * infinity there, which must not turn the zeros into NaN and the input into an error.
+     */
+    @Test
+    void subnormalLevelInputIsSilenceNotAnError() throws IOException {
+        float[] x = new float[10000];
+        for (int i = 0; i < x.length; i += 2) x[i] = 1e-39f;
+        Codec.Result r = encode(x, options(c.eventsPerWindow, 0));
+        float[] y = decode(r.events());
+        assertEquals(x.length, y.length);
+        for (float v : y) assertTrue(Float.isFinite(v) && Math.abs(v) <= 1e-38f);
+    }
+
+    @Test
+    void nanInTheSourceIsRefused() {
+        float[] x = TinyModel.noise(5000, 0.5, 2);
+        x[4321] = Float.NaN;
+        IOException e = assertThrows(IOException.class,
+                () -> codec.encode(TinyModel.source(x), 0.5f, options(c.eventsPerWindow, 0), null));
+        assertTrue(e.getMessage().contains("NaN"), e.getMessage());
+    }
+
+    @Test
+    void maxEventsPerWindowCapsEveryWindow() throws IOException {
+        float[] x = TinyModel.noise(30000, 0.5, 9);
+        int[] all = perHalfWindow(encode(x, options(c.eventsPerWindow, 0)).events());
+        assertEquals(c.eventsPerWindow, Arrays.stream(all).max().orElse(0), "without a cap windows reach the model's count");
+        for (int cap : new int[] {1, 2}) {
+            int[] capped = perHalfWindow(encode(x, options(cap, 0)).events());
+            for (int w = 0; w < capped.length; w++) {
+                assertTrue(capped[w] >= 1 && capped[w] <= cap, "window " + w + ": " + Arrays.toString(capped));
+            }
+        }
+    }
+
+    /**
+     * Stopping by residual energy. An untrained model's events remove well under 1% of the spectral energy, so
+     * a threshold of 0.9 is never reached (it may only ever give fewer events, never more); a threshold of
+     * 0.9999 is, so it must end windows early.
+     */
+    @Test
+    void stopBelowEndsWindowsEarly() throws IOException {
+        float[] x = TinyModel.noise(30000, 0.5, 9);
+        int all = encode(x, options(c.eventsPerWindow, 0)).events().size();
+        int at09 = encode(x, options(c.eventsPerWindow, 0.9)).events().size();
+        int at09999 = encode(x, options(c.eventsPerWindow, 0.9999)).events().size();
+        assertTrue(at09 <= all);
+        assertTrue(at09999 < all, at09999 + " events with --stop-below 0.9999, " + all + " without");
+        assertTrue(at09999 > 0);
+    }
+
+    /**
+     * Edits may move events anywhere (FORMAT.md: negative times, times past the length). Such events cannot reach
+     * the output: decoding must skip them, quickly, and must not alias a far-away time into the signal.
+     */
+    @Test
+    void eventsOutsideTheSignalDecodeToNothing() throws IOException {
+        float[] x = TinyModel.noise(12000, 0.5, 4);
+        EventList encoded = encode(x, options(c.eventsPerWindow, 0)).events();
+        float[] v = encoded.events().get(0).vector();
+        long length = 12000;
+        List<Event> far = new ArrayList<>();
+        far.add(new Event(length + 1_000_000_000_000L, 1f, v));   // past the end by 1.4 years
+        far.add(new Event(-(1L << 32) + 4096, 1f, v));             // (int) of its offset would be 3840
+        far.add(new Event(Long.MIN_VALUE + 1, 1f, v));
+        far.add(new Event(Long.MAX_VALUE, 1f, v));
+        EventList list = new EventList(c.sampleRate, length, 1f, c.vectorDim, "", Precision.F32, far);
+        float[] y = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> decode(list));
+        assertArrayEquals(new float[(int) length], y);
+    }
+
+    @Test
+    void eventsFromAnotherVectorSizeAreRefused() {
+        EventList list = new EventList(c.sampleRate, 100, 1f, c.vectorDim + 1, "", Precision.F32,
+                List.of(new Event(0, 1f, new float[c.vectorDim + 1])));
+        assertThrows(IOException.class, () -> decode(list));
+    }
+
+    @Test
+    void emptyInputGivesAnEmptyListAndAnEmptyDecode() throws IOException {
+        Codec.Result r = encode(new float[0], options(c.eventsPerWindow, 0));
+        assertEquals(0, r.events().lengthSamples());
+        assertEquals(0, r.events().size());
+        assertEquals(0, decode(r.events()).length);
+    }
+}
