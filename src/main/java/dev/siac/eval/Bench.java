@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -166,7 +167,7 @@ public final class Bench {
         for (Row r : rows) threads.add(r.threads());
         String[] cpu = machine();
         return new Result(List.copyOf(rows), cpu[0], Integer.parseInt(cpu[1]), threads,
-                ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME), command, rssMethod, o);
+                ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME), command, rssMethod, o);
     }
 
     private Row stepRow(String preset, String what, int runs, Child c, double refSeconds, long refRss, boolean audio) {
@@ -195,15 +196,13 @@ public final class Bench {
     }
 
     private Child runChild(Path tmp, boolean useTime, String what, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>();
-        if (useTime) {
-            cmd.add(TIME.toString());
-            cmd.add("-v");
-        }
-        cmd.addAll(child);
-        cmd.addAll(List.of(args));
         Path out = Files.createTempFile(tmp, "child", ".out");
         Path err = Files.createTempFile(tmp, "child", ".err");
+        Path timeReport = Files.createTempFile(tmp, "child", ".time");
+        List<String> cmd = new ArrayList<>();
+        if (useTime) cmd.addAll(List.of(TIME.toString(), "-v", "-o", timeReport.toString()));
+        cmd.addAll(child);
+        cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
         // as the launcher does: libgomp's spinning waiters would steal the other thread pool's core
@@ -223,16 +222,16 @@ public final class Bench {
         }
         String stdout = Files.readString(out, StandardCharsets.UTF_8);
         String stderr = Files.readString(err, StandardCharsets.UTF_8);
-        Files.deleteIfExists(out);
-        Files.deleteIfExists(err);
+        String time = Files.readString(timeReport, StandardCharsets.UTF_8);
+        for (Path f : List.of(out, err, timeReport)) Files.deleteIfExists(f);
         Map<String, String> values = parseResult(stdout);
         if (code != 0 || values == null) {
             throw new IOException(what + ": child JVM " + (code != 0 ? "exited with " + code : "reported no result")
                     + ": " + lastLine(stderr.isBlank() ? stdout : stderr));
         }
-        long rss = useTime ? parseMaxRssKb(stderr) : -1;
+        long rss = useTime ? parseMaxRssKb(time) : -1;
         if (rss <= 0 && values.containsKey("vmhwm_kb")) rss = Long.parseLong(values.get("vmhwm_kb"));
-        progress.printf(Locale.ROOT, "bench: %s done in %.1f s (peak RSS %s)%n", what, (System.nanoTime() - t0) / 1e9,
+        progress.printf(Locale.ROOT, "bench: %s done in %.1f s (peak RSS %s MiB)%n", what, (System.nanoTime() - t0) / 1e9,
                 mib(rss));
         progress.flush();
         return new Child(values, rss, what);
@@ -241,6 +240,7 @@ public final class Bench {
     private static boolean timeWorks() {
         if (!Files.isExecutable(TIME)) return false;
         try {
+            // GNU time (apt package "time"); a BSD or busybox time knows neither -v nor its report format
             Process p = new ProcessBuilder(TIME.toString(), "-v", "true").redirectErrorStream(true).start();
             String s = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             return p.waitFor() == 0 && parseMaxRssKb(s) > 0;
@@ -284,14 +284,8 @@ public final class Bench {
 
     private static String lastLine(String s) {
         String[] lines = s.strip().split("\\R");
-        for (int i = lines.length - 1; i >= 0; i--) {
-            String l = lines[i].strip();
-            // GNU time's report follows the child's own last words
-            if (!l.isEmpty() && !l.startsWith("Command ") && !l.contains(":\t") && !l.matches("^[A-Z][a-z ()/%-]+: .*")) {
-                return l;
-            }
-        }
-        return lines.length == 0 || lines[lines.length - 1].isBlank() ? "(no output)" : lines[lines.length - 1].strip();
+        String last = lines[lines.length - 1].strip();
+        return last.isEmpty() ? "(no output)" : last;
     }
 
     /** [lscpu model name, CPU count]; /proc/cpuinfo and the JVM when lscpu is missing. */
