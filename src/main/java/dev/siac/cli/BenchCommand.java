@@ -46,6 +46,11 @@ public final class BenchCommand implements Callable<Integer> {
             description = "preset of the untrained model that encodes/decodes the streams (default: the first of --presets)")
     String streamPreset;
 
+    @Option(names = "--model", paramLabel = "DIR",
+            description = "model directory that encodes/decodes the streams, e.g. models/default (default: an untrained"
+                    + " model of --stream-preset)")
+    Path model;
+
     @Option(names = "--stream-minutes", split = ",", paramLabel = "M",
             description = "lengths of the synthetic streams in minutes (default: 10,60; with --quick: 1; 0 = none)")
     List<Double> streamMinutes;
@@ -88,8 +93,11 @@ public final class BenchCommand implements Callable<Integer> {
         Bench.Options options;
         try {
             for (String p : ps) checkPreset(p);
-            if (!minutes.isEmpty()) checkPreset(sp);
-            options = new Bench.Options(ps, sp, minutes, warmup != null ? warmup : 1,
+            if (!minutes.isEmpty() && model == null) checkPreset(sp);
+            if (model != null && !java.nio.file.Files.isRegularFile(model.resolve(Models.CONFIG))) {
+                throw new IllegalArgumentException(model + ": not a model directory (no " + Models.CONFIG + ")");
+            }
+            options = new Bench.Options(ps, sp, model == null ? null : model.toAbsolutePath(), minutes, warmup != null ? warmup : 1,
                     repeats != null ? repeats : quick ? 1 : 3, batch, chunk);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());

@@ -3,6 +3,8 @@ package dev.siac.eval;
 import dev.siac.audio.AudioIO;
 import dev.siac.audio.WavEncoding;
 import dev.siac.audio.WavWriter;
+import dev.siac.codec.EventList;
+import dev.siac.codec.SiacFormat;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -59,10 +61,11 @@ public final class Bench {
 
     /**
      * @param presets       presets timed for iterative and a training step
-     * @param streamPreset  the preset whose model encodes and decodes the synthetic streams
+     * @param streamPreset  the preset of the untrained model that encodes and decodes the synthetic streams
+     * @param streamModel   a model directory to use for the streams instead (e.g. the shipped one), or null
      * @param streamMinutes lengths of the synthetic streams
      */
-    public record Options(List<String> presets, String streamPreset, List<Double> streamMinutes,
+    public record Options(List<String> presets, String streamPreset, Path streamModel, List<Double> streamMinutes,
                           int warmup, int repeats, int batch, int chunk) {
         public Options {
             presets = List.copyOf(presets);
@@ -137,9 +140,12 @@ public final class Bench {
                         ref ? REF_TRAIN_STEP_SECONDS : Double.NaN, ref ? REF_TRAIN_RSS_KB : -1, false));
             }
             if (!o.streamMinutes().isEmpty()) {
-                Path model = tmp.resolve("model-" + o.streamPreset());
-                runChild(tmp, false, "untrained " + o.streamPreset() + " model", "model", o.streamPreset(),
-                        model.toString());
+                Path model = o.streamModel();
+                if (model == null) {
+                    model = tmp.resolve("model-" + o.streamPreset());
+                    runChild(tmp, false, "untrained " + o.streamPreset() + " model", "model", o.streamPreset(),
+                            model.toString());
+                }
                 for (double minutes : o.streamMinutes()) {
                     String label = minutesLabel(minutes);
                     Path wav = tmp.resolve("stream-" + label + ".wav");
@@ -151,11 +157,15 @@ public final class Bench {
                     double audio = samples / (double) AudioIO.SAMPLE_RATE;
                     Child enc = runChild(tmp, useTime, "encode " + label, "cli", "encode", wav.toString(),
                             "-o", siac.toString(), "--model", model.toString(), "-q");
-                    rows.add(cliRow(o.streamPreset(), "encode " + label + " stream", enc, audio));
+                    // an encoder whose switch is off everywhere ends a window early, so the speed depends on how
+                    // many events were placed: the row says it
+                    EventList placed = SiacFormat.read(siac);
+                    rows.add(cliRow(streamName(o), String.format(Locale.ROOT, "encode %s stream (%.1f events/s)",
+                            label, placed.size() / audio), enc, audio));
                     Files.delete(wav);
                     Child dec = runChild(tmp, useTime, "decode " + label, "cli", "decode", siac.toString(),
                             "-o", back.toString(), "--model", model.toString(), "-q");
-                    rows.add(cliRow(o.streamPreset(), "decode " + label + " stream", dec, audio));
+                    rows.add(cliRow(streamName(o), "decode " + label + " stream", dec, audio));
                     Files.deleteIfExists(siac);
                     Files.deleteIfExists(back);
                 }
@@ -168,6 +178,13 @@ public final class Bench {
         String[] cpu = machine();
         return new Result(List.copyOf(rows), cpu[0], Integer.parseInt(cpu[1]), threads,
                 ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME), command, rssMethod, o);
+    }
+
+    /** The stream rows' preset column: the preset, or the name of the config file or model directory. */
+    private static String streamName(Options o) {
+        if (o.streamModel() != null) return o.streamModel().getFileName().toString();
+        String p = o.streamPreset();
+        return p.endsWith(".json") ? Path.of(p).getFileName().toString().replaceAll("\\.json$", "") : p;
     }
 
     private Row stepRow(String preset, String what, int runs, Child c, double refSeconds, long refRss, boolean audio) {
@@ -479,9 +496,12 @@ public final class Bench {
                 .append(" warm-up, random weights, noise input (`StepTimer`); the training step is forward,")
                 .append(" loss, backward and Adam with ").append(o.chunk()).append(" events recomputed per chunk.")
                 .append(" Encode/decode: one run of the CLI command on a synthetic stream (decaying tones and noise")
-                .append(" bursts) with an untrained `").append(o.streamPreset()).append("` model (speed does not depend")
-                .append(" on weight values: every window places all its events), wall time inside the JVM (model loading")
-                .append(" and file I/O included, JVM start excluded).\n");
+                .append(" bursts) with ").append(o.streamModel() == null
+                        ? "an untrained `" + o.streamPreset() + "` model (its own initialisation, seed 0)"
+                        : "the model `" + o.streamModel() + "`")
+                .append(", wall time inside the JVM (model loading and file I/O included, JVM start excluded). Encoding")
+                .append(" time depends on the events placed (a window ends early when the encoder's switch is off")
+                .append(" everywhere), so the encode row gives the events/s placed.\n");
         md.append("- RTF = seconds of audio per wall second (higher is faster); for `iterative` the audio is the")
                 .append(" half window of new audio each window encodes, as in the reference's own RTF.\n");
         md.append("- peak RSS: ").append(r.rssMethod()).append('\n');

@@ -94,7 +94,7 @@ class BenchTest {
 
     @Test
     void markdownComparesThePaperPresetWithTheReference() {
-        Bench.Options o = new Bench.Options(List.of("small", "paper"), "small", List.of(10.0), 1, 3, 2, 4);
+        Bench.Options o = new Bench.Options(List.of("small", "paper"), "small", null, List.of(10.0), 1, 3, 2, 4);
         List<Bench.Row> rows = List.of(
                 new Bench.Row("small", "iterative, one window, no grad", 3, 1.0, 0.9, 1.2, 2.97, 400 * 1024, 2,
                         Double.NaN, -1),
@@ -102,23 +102,44 @@ class BenchTest {
                         Bench.REF_ITERATIVE_SECONDS, Bench.REF_INFERENCE_RSS_KB),
                 new Bench.Row("paper", "training step, batch 2", 3, 16.55, 16.0, 17.0, Double.NaN, 7117L * 1024, 2,
                         Bench.REF_TRAIN_STEP_SECONDS, Bench.REF_TRAIN_RSS_KB),
-                new Bench.Row("small", "encode 10-minute stream", 1, 300, 300, 300, 600, 500 * 1024, 2, Double.NaN, -1));
+                new Bench.Row("small", "encode 10-minute stream (10.8 events/s)", 1, 300, 300, 300, 600, 500 * 1024, 2, Double.NaN, -1));
         String md = Bench.markdown(new Bench.Result(rows, "AMD EPYC", 2, Set.of(2), "2026-01-01T00:00:00Z",
                 "siac bench", "test", o));
         assertTrue(md.startsWith(Bench.BEGIN + "\n") && md.endsWith(Bench.END + "\n"), md);
         assertTrue(md.contains("| small | iterative, one window, no grad | 1.00 (0.90–1.20) | 2.97 | 400 | – | – | – | – |"), md);
         assertTrue(md.contains("| paper | iterative, one window, no grad | 8.62 (8.00–9.00) | 0.34 | 1624 | 4.31 | 2.00 | 812 | 2.00 |"), md);
         assertTrue(md.contains("| paper | training step, batch 2 | 16.6 (16.0–17.0) | – | 7117 | 33.1 | 0.50 | 14234 | 0.50 |"), md);
-        assertTrue(md.contains("| small | encode 10-minute stream | 300 | 2.00 | 500 | – | – | – | – |"), md);
+        assertTrue(md.contains("| small | encode 10-minute stream (10.8 events/s) | 300 | 2.00 | 500 | – | – | – | – |"), md);
         assertTrue(md.contains("- machine: AMD EPYC, 2 CPUs"), md);
         assertTrue(md.contains("- threads: 2 "), md);
     }
 
     @Test
+    void aFailingChildIsNamedAndLeavesNoTempFiles() throws Exception {
+        Path sh = Path.of("/bin/sh");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(sh), "needs /bin/sh");
+        long before = countBenchTempDirs();
+        java.io.StringWriter progress = new java.io.StringWriter();
+        // the child is a shell that complains and fails, whatever mode it is given
+        Bench bench = new Bench(List.of(sh.toString(), "-c", "echo 'weights.safetensors: damaged' >&2; exit 3", "sh"),
+                new java.io.PrintWriter(progress, true));
+        Bench.Options o = new Bench.Options(List.of("tiny"), "tiny", null, List.of(), 0, 1, 2, 4);
+        java.io.IOException e = assertThrows(java.io.IOException.class, () -> bench.run(o, "siac bench"));
+        assertEquals("iterative tiny: child JVM exited with 3: weights.safetensors: damaged", e.getMessage());
+        assertEquals(before, countBenchTempDirs(), "the temporary directory is removed");
+    }
+
+    private static long countBenchTempDirs() throws java.io.IOException {
+        try (Stream<Path> s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return s.filter(p -> p.getFileName().toString().startsWith("siac-bench")).count();
+        }
+    }
+
+    @Test
     void optionsRefuseNonsense() {
-        assertThrows(IllegalArgumentException.class, () -> new Bench.Options(List.of(), "small", List.of(), 1, 3, 2, 4));
-        assertThrows(IllegalArgumentException.class, () -> new Bench.Options(List.of("small"), "small", List.of(-1.0), 1, 3, 2, 4));
-        assertThrows(IllegalArgumentException.class, () -> new Bench.Options(List.of("small"), "small", List.of(), 1, 0, 2, 4));
+        assertThrows(IllegalArgumentException.class, () -> new Bench.Options(List.of(), "small", null, List.of(), 1, 3, 2, 4));
+        assertThrows(IllegalArgumentException.class, () -> new Bench.Options(List.of("small"), "small", null, List.of(-1.0), 1, 3, 2, 4));
+        assertThrows(IllegalArgumentException.class, () -> new Bench.Options(List.of("small"), "small", null, List.of(), 1, 0, 2, 4));
         assertEquals("1-minute", Bench.minutesLabel(1));
         assertEquals("0.5-minute", Bench.minutesLabel(0.5));
         assertEquals("0.05-minute", Bench.minutesLabel(0.05));
