@@ -1,6 +1,7 @@
 package dev.siac.cli;
 
 import dev.siac.eval.ClipCodec;
+import dev.siac.eval.ClipSet;
 import dev.siac.eval.Evaluation;
 import dev.siac.eval.Peers;
 import picocli.CommandLine.Command;
@@ -16,9 +17,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
@@ -32,8 +33,12 @@ import java.util.function.Function;
                 "Writes REPORT_DIR/results.csv, summary.md and quality_vs_bitrate.png."})
 public final class EvalCommand implements Callable<Integer> {
 
-    /** Where the corpus builder is expected to leave its validation list (one path per line, optional tab + tag). */
-    public static final Path DEFAULT_MANIFEST = Path.of("corpus", "validation.tsv");
+    /** The corpus directory used when neither CLIPS, --manifest, --corpus nor $SIAC_CORPUS says otherwise. */
+    public static final Path DEFAULT_CORPUS = Path.of("corpus");
+    public static final String CORPUS_ENV = "SIAC_CORPUS";
+    /** Clip length and count for the corpus validation set: issue 6 asks for at least 20 clips of 6 s. */
+    public static final double DEFAULT_CLIP_SECONDS = 6;
+    public static final int DEFAULT_MAX_CLIPS = 40;
 
     @Option(names = "--model", paramLabel = "DIR",
             description = "model directory for siac (default: the bundled model)")
@@ -55,6 +60,21 @@ public final class EvalCommand implements Callable<Integer> {
                     + " (e.g. music, speech); used when no CLIPS are given")
     Path manifest;
 
+    @Option(names = "--corpus", paramLabel = "DIR",
+            description = "siac corpus whose validation split is measured (grouped by music/speech) when no CLIPS"
+                    + " and no --manifest are given (default: $" + CORPUS_ENV + ", else ./corpus)")
+    Path corpus;
+
+    @Option(names = "--clip-seconds", paramLabel = "S",
+            description = "cut each file into S-second clips, clip i = [i*S, (i+1)*S); a shorter tail is left out,"
+                    + " a file shorter than S is one clip (default: 6 for the corpus, whole files otherwise)")
+    Double clipSeconds;
+
+    @Option(names = "--max-clips", paramLabel = "N",
+            description = "measure at most N clips, alternating groups and files (0 = all; default: "
+                    + DEFAULT_MAX_CLIPS + " for the corpus, all otherwise)")
+    Integer maxClips;
+
     @Parameters(paramLabel = "CLIPS", arity = "0..*", description = "audio files (any format siac reads)")
     List<Path> clips = new ArrayList<>();
 
@@ -62,6 +82,10 @@ public final class EvalCommand implements Callable<Integer> {
     CommandSpec spec;
 
     private final Function<Path, ClipCodec> siacFactory;
+
+    /** The environment ($SIAC_CORPUS) and the directory relative paths start from; tests replace them. */
+    Function<String, String> env = System::getenv;
+    Path workingDir = Path.of("");
 
     /**
      * @param siacFactory builds the siac codec from the --model directory; it receives null when --model is not
@@ -75,6 +99,15 @@ public final class EvalCommand implements Callable<Integer> {
     public Integer call() {
         if (!clips.isEmpty() && manifest != null) {
             throw new ParameterException(spec.commandLine(), "give either CLIPS or --manifest, not both");
+        }
+        if (corpus != null && (!clips.isEmpty() || manifest != null)) {
+            throw new ParameterException(spec.commandLine(), "--corpus is used only when no CLIPS and no --manifest are given");
+        }
+        if (clipSeconds != null && !(clipSeconds > 0 && clipSeconds < 1e6)) {
+            throw new ParameterException(spec.commandLine(), "--clip-seconds must be a positive number, got " + clipSeconds);
+        }
+        if (maxClips != null && maxClips < 0) {
+            throw new ParameterException(spec.commandLine(), "--max-clips must be >= 0, got " + maxClips);
         }
         List<String> peerNames = peers.size() == 1 && peers.get(0).trim().equalsIgnoreCase("none")
                 ? List.of() : peers;
@@ -90,25 +123,7 @@ public final class EvalCommand implements Callable<Integer> {
         }
         PrintWriter err = spec.commandLine().getErr();
         try {
-            Map<Path, String> groups = new HashMap<>();
-            List<Path> inputs = new ArrayList<>(clips);
-            if (inputs.isEmpty()) {
-                Path list = manifest != null ? manifest : DEFAULT_MANIFEST;
-                if (!Files.isRegularFile(list)) {
-                    throw new IOException(manifest != null ? list + ": manifest not found"
-                            : "no clips given and no corpus manifest found at " + list
-                            + " (give CLIPS or --manifest FILE)");
-                }
-                for (Manifest.Entry e : Manifest.read(list)) {
-                    inputs.add(e.path());
-                    if (e.group() != null) groups.put(e.path(), e.group());
-                }
-                if (inputs.isEmpty()) throw new IOException(list + ": manifest lists no clips");
-            }
-            for (Path p : inputs) {
-                if (!Files.isRegularFile(p)) throw new IOException(p + ": no such file");
-            }
-
+            List<Evaluation.Clip> inputs = clipSet(err);
             List<ClipCodec> codecs = new ArrayList<>();
             if (!noSiac) {
                 if (model != null && !Files.isDirectory(model)) throw new IOException(model + ": model directory not found");
@@ -116,7 +131,7 @@ public final class EvalCommand implements Callable<Integer> {
             }
             codecs.addAll(selection.codecs());
             Evaluation.Report report = new Evaluation(codecs, selection.skipped(), err)
-                    .run(inputs, groups::get, output);
+                    .runClips(inputs, output);
             err.println("eval: " + report.rows().size() + " measurements on " + inputs.size() + " clips; see "
                     + report.summary());
             return 0;
@@ -125,6 +140,79 @@ public final class EvalCommand implements Callable<Integer> {
             err.println("siac eval: " + msg.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim());
             return 1;
         }
+    }
+
+    /** The clips to measure: CLIPS, else the --manifest list, else the corpus validation split. */
+    private List<Evaluation.Clip> clipSet(PrintWriter err) throws IOException {
+        List<ClipSet.Source> sources = new ArrayList<>();
+        boolean fromCorpus = clips.isEmpty() && manifest == null;
+        if (!clips.isEmpty()) {
+            for (Path p : clips) sources.add(new ClipSet.Source(p, p.toString(), ""));
+        } else if (manifest != null) {
+            if (!Files.isRegularFile(manifest)) throw new IOException(manifest + ": manifest not found");
+            for (Manifest.Entry e : Manifest.read(manifest)) {
+                sources.add(new ClipSet.Source(e.path(), e.path().toString(), e.group() == null ? "" : e.group()));
+            }
+            if (sources.isEmpty()) throw new IOException(manifest + ": manifest lists no clips");
+        } else {
+            sources.addAll(corpusValidation());
+        }
+        for (ClipSet.Source s : sources) {
+            if (!Files.isRegularFile(s.file())) throw new IOException(s.file() + ": no such file");
+        }
+        Double seconds = clipSeconds != null ? clipSeconds : fromCorpus ? Double.valueOf(DEFAULT_CLIP_SECONDS) : null;
+        int max = maxClips != null ? maxClips : fromCorpus ? DEFAULT_MAX_CLIPS : 0;
+        if (seconds == null) {
+            List<Evaluation.Clip> whole = new ArrayList<>();
+            for (ClipSet.Source s : sources) {
+                if (max > 0 && whole.size() == max) break;
+                whole.add(Evaluation.Clip.of(s.file(), s.group()));
+            }
+            return whole;
+        }
+        ClipSet.Selection sel = ClipSet.cut(sources, seconds, max);
+        if (sel.clips().isEmpty()) throw new IOException("the " + sources.size() + " files hold no audio to cut into clips");
+        err.printf(Locale.ROOT, "eval: %d clips of %s s from %d files%s%n", sel.clips().size(),
+                new java.text.DecimalFormat("0.###", java.text.DecimalFormatSymbols.getInstance(Locale.ROOT)).format(seconds), sel.files(),
+                sel.shortFiles() == 0 ? "" : " (" + sel.shortFiles() + " shorter files used whole)");
+        return sel.clips();
+    }
+
+    /** The validation split of the corpus named by --corpus, $SIAC_CORPUS or ./corpus, music before speech. */
+    private List<ClipSet.Source> corpusValidation() throws IOException {
+        Path dir;
+        String how;
+        String fromEnv = env.apply(CORPUS_ENV);
+        if (corpus != null) {
+            dir = corpus;
+            how = "--corpus";
+        } else if (fromEnv != null && !fromEnv.isBlank()) {
+            dir = Path.of(fromEnv.strip());
+            how = "$" + CORPUS_ENV;
+        } else {
+            dir = DEFAULT_CORPUS;
+            how = "the default";
+        }
+        Path resolved = workingDir.resolve(dir);
+        Path file = resolved.resolve(dev.siac.train.corpus.Manifest.FILE_NAME);
+        if (!Files.isRegularFile(file)) {
+            throw new IOException("no clips given and no corpus found at " + file.toAbsolutePath().normalize()
+                    + " (" + how + "): run `siac corpus --out " + dir + "` first, or give CLIPS or --manifest FILE");
+        }
+        List<dev.siac.train.corpus.Manifest.Entry> valid =
+                new ArrayList<>(dev.siac.train.corpus.Manifest.read(resolved).valid());
+        if (valid.isEmpty()) {
+            throw new IOException(file + ": no clips in the validation split (rebuild it with `siac corpus --out "
+                    + dir + "`)");
+        }
+        valid.sort(Comparator.comparing(dev.siac.train.corpus.Manifest.Entry::kind));
+        Path base = resolved.toAbsolutePath().normalize();
+        List<ClipSet.Source> out = new ArrayList<>();
+        for (dev.siac.train.corpus.Manifest.Entry e : valid) {
+            String rel = base.relativize(e.file()).toString().replace(java.io.File.separatorChar, '/');
+            out.add(new ClipSet.Source(e.file(), rel, e.kind()));
+        }
+        return out;
     }
 
     /** The clip list format shared with the corpus builder: "path[TAB group]" lines, '#' comments, blanks skipped. */

@@ -76,6 +76,29 @@ public final class Evaluation {
     }
 
     /**
+     * One clip to measure: the name it has in the report, its group tag ("" when untagged) and how to read it.
+     * A clip is read only when its turn comes, so a long list of excerpts costs the memory of one.
+     */
+    public record Clip(String name, String group, ClipSource source) {
+        public Clip {
+            Objects.requireNonNull(name);
+            Objects.requireNonNull(source);
+            group = group == null ? "" : group.trim();
+        }
+
+        /** A whole audio file, named by its path. */
+        public static Clip of(Path file, String group) {
+            return new Clip(file.toString(), group, () -> AudioIO.read(file));
+        }
+    }
+
+    /** Reads one clip's samples (mono, 22050 Hz); the message of a failure names the file. */
+    @FunctionalInterface
+    public interface ClipSource {
+        Signal load() throws IOException;
+    }
+
+    /**
      * Evaluates every codec on every clip and writes the report into {@code reportDir} (created if missing).
      *
      * @param groupOf the clip's group tag ("music", "speech", ...) or null/blank when untagged
@@ -83,28 +106,33 @@ public final class Evaluation {
      *                     message is one line naming the clip (and codec)
      */
     public Report run(List<Path> clips, Function<Path, String> groupOf, Path reportDir) throws IOException {
+        List<Clip> list = new ArrayList<>();
+        for (Path p : clips) list.add(Clip.of(p, groupOf == null ? null : groupOf.apply(p)));
+        return runClips(list, reportDir);
+    }
+
+    /** As {@link #run}, for clips that need not be whole files (e.g. 6-second excerpts of a corpus). */
+    public Report runClips(List<Clip> clips, Path reportDir) throws IOException {
         if (clips.isEmpty()) throw new IllegalArgumentException("no clips to evaluate");
         if (codecs.isEmpty()) throw new IllegalArgumentException("no codec to evaluate" + skippedSuffix());
         for (String s : skipped) progress.println("eval: " + s);
         List<Row> rows = new ArrayList<>();
         int i = 0;
-        for (Path clip : clips) {
+        for (Clip clip : clips) {
             i++;
-            Signal x = AudioIO.read(clip);
-            if (x.length() == 0) throw new IOException(clip + ": clip has no samples");
-            String group = groupOf == null ? null : groupOf.apply(clip);
-            group = group == null || group.isBlank() ? "" : group.trim();
+            Signal x = clip.source().load();
+            if (x.length() == 0) throw new IOException(clip.name() + ": clip has no samples");
             for (ClipCodec codec : codecs) {
                 Row row;
                 try {
-                    row = measure(clip.toString(), group, x, codec);
+                    row = measure(clip.name(), clip.group(), x, codec);
                 } catch (Exception e) {
                     if (e instanceof InterruptedException) Thread.currentThread().interrupt();
-                    throw new IOException(clip + ": codec " + codec.name() + " failed: " + oneLine(e), e);
+                    throw new IOException(clip.name() + ": codec " + codec.name() + " failed: " + oneLine(e), e);
                 }
                 rows.add(row);
                 progress.printf(Locale.ROOT, "eval [%d/%d] %s %s: mel_l1 %s, kbps %s%n", i, clips.size(),
-                        clip.getFileName(), codec.name(), fmt(row.melL1(), 4), fmt(row.kbps(), 2));
+                        shortName(clip.name()), codec.name(), fmt(row.melL1(), 4), fmt(row.kbps(), 2));
                 progress.flush();
             }
         }
@@ -116,6 +144,12 @@ public final class Evaluation {
                 tmp -> writePlot(rows, tmp)));
         progress.println("eval: wrote " + csv + ", " + summary + ", " + plot);
         return new Report(List.copyOf(rows), skipped, csv, summary, plot);
+    }
+
+    /** The last path component: progress lines stay short when clips live deep in a corpus. */
+    private static String shortName(String name) {
+        int slash = Math.max(name.lastIndexOf('/'), name.lastIndexOf(java.io.File.separatorChar));
+        return slash < 0 ? name : name.substring(slash + 1);
     }
 
     /** Runs one codec on one clip and computes every metric. */

@@ -164,14 +164,99 @@ class EvalCommandTest {
         assertTrue(summary.contains("| identity | 3 |"), summary);
     }
 
+    private static Run runIn(Path workingDir, java.util.Map<String, String> env, String... args) {
+        StringWriter err = new StringWriter();
+        EvalCommand eval = new EvalCommand(m -> new IdentityCodec());
+        eval.workingDir = workingDir;
+        eval.env = env::get;
+        CommandLine cmd = new CommandLine(eval);
+        cmd.setErr(new PrintWriter(err, true));
+        cmd.setOut(new PrintWriter(new StringWriter(), true));
+        return new Run(cmd.execute(args), err.toString());
+    }
+
+    /**
+     * A corpus as `siac corpus` leaves it: music 13 s (two 6-s clips and a tail) and speech 4 s (one short clip)
+     * in the validation split, and a training file that evaluation must not touch.
+     */
+    private static Path corpus(Path dir) throws Exception {
+        Path c = Files.createDirectories(dir.resolve("valid"));
+        clip(c, "piece.wav", 440, 13.0);
+        clip(c, "utt.wav", 180, 4.0);
+        Files.createDirectories(dir.resolve("train"));
+        clip(dir.resolve("train"), "t.wav", 300, 1.0);
+        Files.writeString(dir.resolve(dev.siac.train.corpus.Manifest.FILE_NAME),
+                dev.siac.train.corpus.Manifest.HEADER + "\n"
+                        + "train/t.wav\ttrain\tmusic\tmidi\tp1\t1.000\n"
+                        + "valid/utt.wav\tvalid\tspeech\tspeech\tu1\t4.000\n"
+                        + "valid/piece.wav\tvalid\tmusic\tmidi\tp2\t13.000\n");
+        return dir;
+    }
+
     @Test
-    void noClipsAndNoManifestIsAClearError(@TempDir Path dir) {
-        Run r = run(m -> new IdentityCodec(), "--peers", "none", "-o", dir.resolve("r").toString());
+    void defaultClipSetIsTheCorpusValidationSplitIn6SecondClipsByKind(@TempDir Path dir) throws Exception {
+        corpus(Files.createDirectories(dir.resolve("corpus")));
+        Path report = dir.resolve("r");
+        // no CLIPS, no --manifest, no --corpus, no $SIAC_CORPUS: ./corpus
+        Run r = runIn(dir, java.util.Map.of(), "--peers", "none", "-o", report.toString());
+        assertEquals(0, r.exit(), r.err());
+        List<String[]> rows = csv(report.resolve("results.csv"));
+        assertEquals(4, rows.size(), "two 6-s music clips and one short speech clip");
+        // music first, alternating with speech while both last
+        assertEquals(List.of("valid/piece.wav@0-6s", "valid/utt.wav", "valid/piece.wav@6-12s"),
+                rows.subList(1, 4).stream().map(x -> x[0]).toList());
+        assertEquals(List.of("music", "speech", "music"), rows.subList(1, 4).stream().map(x -> x[1]).toList());
+        assertEquals(6.0, Double.parseDouble(rows.get(1)[3]), 1e-9);
+        assertEquals(6.0, Double.parseDouble(rows.get(3)[3]), 1e-9);
+        assertEquals(4.0, Double.parseDouble(rows.get(2)[3]), 1e-9);
+        String summary = Files.readString(report.resolve("summary.md"));
+        assertTrue(summary.contains("| music | identity | 2 |"), summary);
+        assertTrue(summary.contains("| speech | identity | 1 |"), summary);
+        assertTrue(r.err().contains("eval: 3 clips of 6 s from 2 files (1 shorter files used whole)"), r.err());
+    }
+
+    @Test
+    void corpusFromEnvironmentOrOptionWithClipOptions(@TempDir Path dir) throws Exception {
+        Path c = corpus(Files.createDirectories(dir.resolve("elsewhere")));
+        Path report = dir.resolve("r");
+        Run r = runIn(dir, java.util.Map.of(EvalCommand.CORPUS_ENV, c.toString()),
+                "--peers", "none", "--clip-seconds", "2", "--max-clips", "5", "-o", report.toString());
+        assertEquals(0, r.exit(), r.err());
+        List<String[]> rows = csv(report.resolve("results.csv"));
+        // music: 6 clips of 2 s; speech: 2; alternating, the first five kept
+        assertEquals(List.of("valid/piece.wav@0-2s", "valid/utt.wav@0-2s", "valid/piece.wav@2-4s",
+                "valid/utt.wav@2-4s", "valid/piece.wav@4-6s"), rows.subList(1, rows.size()).stream().map(x -> x[0]).toList());
+
+        Path r2 = dir.resolve("r2");
+        Run viaOption = runIn(dir, java.util.Map.of(EvalCommand.CORPUS_ENV, dir.resolve("nothing-here").toString()),
+                "--peers", "none", "--corpus", c.toString(), "--max-clips", "1", "-o", r2.toString());
+        assertEquals(0, viaOption.exit(), viaOption.err());
+        assertEquals(2, csv(r2.resolve("results.csv")).size(), "--corpus wins over $SIAC_CORPUS");
+    }
+
+    @Test
+    void noClipsAndNoCorpusIsAClearError(@TempDir Path dir) {
+        Run r = runIn(dir, java.util.Map.of(), "--peers", "none", "-o", dir.resolve("r").toString());
         assertEquals(1, r.exit());
-        assertTrue(r.err().contains("no clips given and no corpus manifest found at "
-                + EvalCommand.DEFAULT_MANIFEST), r.err());
+        Path looked = dir.resolve("corpus").resolve("manifest.tsv").toAbsolutePath().normalize();
+        assertTrue(r.err().contains("no clips given and no corpus found at " + looked), r.err());
+        assertTrue(r.err().contains("run `siac corpus --out corpus` first"), r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertFalse(Files.exists(dir.resolve("r")));
+
+        Run env = runIn(dir, java.util.Map.of(EvalCommand.CORPUS_ENV, "/no/such/corpus"),
+                "--peers", "none", "-o", dir.resolve("r").toString());
+        assertEquals(1, env.exit());
+        assertTrue(env.err().contains("/no/such/corpus/manifest.tsv ($SIAC_CORPUS)"), env.err());
+    }
+
+    @Test
+    void corpusWithoutValidationClipsIsAnError(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("manifest.tsv"), dev.siac.train.corpus.Manifest.HEADER + "\n");
+        Run r = runIn(dir, java.util.Map.of(), "--peers", "none", "--corpus", dir.toString(),
+                "-o", dir.resolve("r").toString());
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("no clips in the validation split"), r.err());
     }
 
     @Test
@@ -182,6 +267,10 @@ class EvalCommandTest {
         assertEquals(2, run(x -> new IdentityCodec(), "--manifest", m.toString(), "-o", dir.toString(), a.toString())
                 .exit());
         assertEquals(2, run(x -> new IdentityCodec(), a.toString()).exit(), "-o is required");
+        assertEquals(2, run(x -> new IdentityCodec(), "--corpus", dir.toString(), "-o", dir.toString(), a.toString())
+                .exit(), "--corpus only without CLIPS");
+        assertEquals(2, run(x -> new IdentityCodec(), "--clip-seconds", "0", "-o", dir.toString(), a.toString()).exit());
+        assertEquals(2, run(x -> new IdentityCodec(), "--max-clips", "-1", "-o", dir.toString(), a.toString()).exit());
     }
 
     @Test

@@ -1,0 +1,84 @@
+package dev.siac.cli;
+
+import ai.djl.ndarray.NDManager;
+import dev.siac.eval.Bench;
+import dev.siac.eval.Peers;
+import dev.siac.model.ModelConfig;
+import dev.siac.model.Models;
+import dev.siac.model.Safetensors;
+import dev.siac.model.SiacModel;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code siac eval} with the real siac codec (a tiny model saved to disk) beside Opus, on two short clips. */
+class EvalSiacEndToEndTest {
+
+    /** Decaying tones and noise bursts, the material a codec of events is for. */
+    private static Path clip(Path dir, String name, double seconds, long seed) throws Exception {
+        Path p = dir.resolve(name);
+        Bench.writeSyntheticWav(p, seconds, seed);
+        return p;
+    }
+
+    @Test
+    void siacAndOpusSideBySide(@TempDir Path dir) throws Exception {
+        Path model = dir.resolve("tiny-model");
+        // An untrained encoder places an event only where its switch is positive. With random banks the tiny model
+        // may find none in a whole clip; the physical initialisation biases the switch on, as `small` ships.
+        ModelConfig config = ModelConfig.preset("tiny");
+        config.init = "physical";
+        try (NDManager m = NDManager.newBaseManager(); SiacModel tiny = Models.create(config, 0, m)) {
+            Models.save(tiny, model, Safetensors.DType.F32);
+        }
+        Path a = clip(dir, "a.wav", 1.0, 1);
+        Path b = clip(dir, "b.wav", 1.5, 2);
+        Path report = dir.resolve("report");
+        boolean opus = Peers.findTool("opusenc").isPresent() && Peers.findTool("opusdec").isPresent();
+
+        CliRun r = CliRun.of(new EvalCommand(SiacClipCodec::forModel), "--model", model.toString(), "--peers", "opus",
+                "-o", report.toString(), a.toString(), b.toString());
+        assertEquals(0, r.code(), r.err());
+
+        List<String> lines = Files.readAllLines(report.resolve("results.csv"));
+        List<String> header = List.of(lines.get(0).split(",", -1));
+        List<String[]> siac = new ArrayList<>(), peer = new ArrayList<>();
+        for (String line : lines.subList(1, lines.size())) {
+            String[] row = line.split(",", -1);
+            (row[2].equals("siac") ? siac : peer).add(row);
+        }
+        assertEquals(2, siac.size(), String.join("\n", lines));
+        for (String[] row : siac) {
+            double kbps = Double.parseDouble(row[header.indexOf("kbps")]);
+            double eps = Double.parseDouble(row[header.indexOf("events_per_s")]);
+            double mel = Double.parseDouble(row[header.indexOf("mel_l1")]);
+            assertTrue(kbps > 0 && kbps < 100, "siac kbps " + kbps);
+            assertTrue(eps > 0, "siac events/s " + eps);
+            assertTrue(Double.isFinite(mel) && mel > 0, "an untrained model is not lossless: mel_l1 " + mel);
+            assertTrue(Double.parseDouble(row[header.indexOf("encode_rtf")]) > 0);
+            assertTrue(Double.parseDouble(row[header.indexOf("decode_rtf")]) > 0);
+        }
+        String summary = Files.readString(report.resolve("summary.md"));
+        assertTrue(summary.contains("| siac | 2 |"), summary);
+        if (opus) {
+            assertEquals(2, peer.size());
+            assertTrue(peer.stream().allMatch(row -> row[2].equals("opus-6k")));
+            assertTrue(summary.contains("| opus-6k | 2 |"), summary);
+            for (String[] row : peer) {
+                double kbps = Double.parseDouble(row[header.indexOf("kbps")]);
+                assertTrue(kbps > 5 && kbps < 12, "opus at 6 kbps hard CBR, container included: " + kbps);
+            }
+        } else {
+            assertEquals(0, peer.size());
+            assertTrue(summary.contains("opus-6k skipped") && summary.contains("apt-get install -y opus-tools"), summary);
+            assertTrue(r.err().contains("apt-get install -y opus-tools"), r.err());
+        }
+    }
+}
