@@ -33,6 +33,11 @@ public final class EventList {
     private final String modelId;
     private final Precision precision;
     private final List<Event> events;
+    /**
+     * The grid of the Q8 file these vectors were read from, or null: a storage hint, not part of the value (see
+     * {@link Q8Grid}). Kept by operations that create no new vector or amplitude values, dropped by the others.
+     */
+    private final Q8Grid q8Grid;
 
     /**
      * @param sampleRate    samples per second, &gt; 0
@@ -47,15 +52,15 @@ public final class EventList {
      */
     public EventList(int sampleRate, long lengthSamples, float gain, int vectorDim, String modelId,
                      Precision precision, List<Event> events) {
-        this(sampleRate, lengthSamples, gain, vectorDim, modelId, precision, copyVectors(events), true);
+        this(sampleRate, lengthSamples, gain, vectorDim, modelId, precision, copyVectors(events), null);
     }
 
     /**
      * Validates and sorts, but takes {@code ownedEvents} without copying their vectors: for lists whose vectors
-     * nobody outside this package can reach. {@code owned} only tells this constructor apart from the public one.
+     * nobody outside this package can reach. {@code q8Grid} (may be null) must have {@code vectorDim} ranges.
      */
     private EventList(int sampleRate, long lengthSamples, float gain, int vectorDim, String modelId,
-                      Precision precision, List<Event> ownedEvents, boolean owned) {
+                      Precision precision, List<Event> ownedEvents, Q8Grid q8Grid) {
         if (sampleRate <= 0) throw new IllegalArgumentException("sample rate must be > 0, got " + sampleRate);
         if (lengthSamples < 0) throw new IllegalArgumentException("length must be >= 0 samples, got " + lengthSamples);
         if (!Float.isFinite(gain) || gain < 0) throw new IllegalArgumentException("gain must be finite and >= 0, got " + gain);
@@ -68,6 +73,10 @@ public final class EventList {
         this.vectorDim = vectorDim;
         this.modelId = normaliseModelId(modelId);
         this.precision = Objects.requireNonNull(precision, "precision");
+        if (q8Grid != null && q8Grid.dim() != vectorDim) {
+            throw new IllegalArgumentException("Q8 grid has " + q8Grid.dim() + " ranges, expected " + vectorDim);
+        }
+        this.q8Grid = q8Grid;
         for (int i = 0; i < ownedEvents.size(); i++) checkEvent(i, ownedEvents.get(i));
         List<Event> sorted = new ArrayList<>(ownedEvents);
         sorted.sort(BY_TIME); // stable: equal times keep their order
@@ -77,7 +86,13 @@ public final class EventList {
     /** For code in this package that built fresh vectors nobody else holds: validates, but does not copy them. */
     static EventList trusted(int sampleRate, long lengthSamples, float gain, int vectorDim, String modelId,
                              Precision precision, List<Event> events) {
-        return new EventList(sampleRate, lengthSamples, gain, vectorDim, modelId, precision, events, true);
+        return trusted(sampleRate, lengthSamples, gain, vectorDim, modelId, precision, events, null);
+    }
+
+    /** As above, remembering the Q8 grid the events were read with (null for none). */
+    static EventList trusted(int sampleRate, long lengthSamples, float gain, int vectorDim, String modelId,
+                             Precision precision, List<Event> events, Q8Grid q8Grid) {
+        return new EventList(sampleRate, lengthSamples, gain, vectorDim, modelId, precision, events, q8Grid);
     }
 
     private static List<Event> copyVectors(List<Event> events) {
@@ -148,6 +163,11 @@ public final class EventList {
         return events;
     }
 
+    /** The Q8 grid remembered from the file these values came from, or null (the writer reuses it where it fits). */
+    Q8Grid q8Grid() {
+        return q8Grid;
+    }
+
     public int size() {
         return events.size();
     }
@@ -174,13 +194,18 @@ public final class EventList {
 
     // ------------------------------------------------------------------------------------------ building
 
-    /** The same header with other events (copied). */
+    /** The same header with other events (copied); arbitrary new values, so no Q8 grid is remembered. */
     public EventList withEvents(List<Event> newEvents) {
         return new EventList(sampleRate, lengthSamples, gain, vectorDim, modelId, precision, newEvents);
     }
 
+    /** For operations that only remove, reorder or move events: their values stay on this list's Q8 grid. */
     private EventList withOwned(List<Event> owned) {
-        return new EventList(sampleRate, lengthSamples, gain, vectorDim, modelId, precision, owned, true);
+        return withOwned(owned, q8Grid);
+    }
+
+    private EventList withOwned(List<Event> owned, Q8Grid grid) {
+        return new EventList(sampleRate, lengthSamples, gain, vectorDim, modelId, precision, owned, grid);
     }
 
     private EventList filter(Predicate<Event> keep) {
@@ -240,7 +265,7 @@ public final class EventList {
         }
         List<Event> out = new ArrayList<>(events.size());
         for (Event e : events) out.add(new Event(scaleTime(e.time(), factor), e.amplitude(), e.vector()));
-        return new EventList(sampleRate, scaleTime(lengthSamples, factor), gain, vectorDim, modelId, precision, out, true);
+        return new EventList(sampleRate, scaleTime(lengthSamples, factor), gain, vectorDim, modelId, precision, out, q8Grid);
     }
 
     /**
@@ -270,7 +295,7 @@ public final class EventList {
             }
             out.add(new Event(e.time(), e.amplitude(), v));
         }
-        return withOwned(out);
+        return withOwned(out, null); // new values: the writer must fit a grid to them
     }
 
     /** Gives every event an onset drawn uniformly from {@code [0, length)}; amplitudes and vectors stay. */
@@ -295,7 +320,7 @@ public final class EventList {
             for (int d = 0; d < vectorDim; d++) v[d] += direction[d];
             out.add(new Event(e.time(), e.amplitude(), v));
         }
-        return withOwned(out); // the constructor rejects values that overflowed to infinity
+        return withOwned(out, null); // new values; the constructor rejects values that overflowed to infinity
     }
 
     /** Adds one direction drawn uniformly from {@code [-scale, scale)} per dimension to every vector. */
@@ -312,7 +337,8 @@ public final class EventList {
     /**
      * Adds copies of {@code other}'s events with onset in {@code [fromSec, toSec)}, moved so that {@code fromSec}
      * lands at {@code atSec}. Both lists must share sample rate and vector dimension, and their model ids must not
-     * contradict (vectors of different models mean different sounds). This list's header is kept.
+     * contradict (vectors of different models mean different sounds). This list's header is kept, and so is its
+     * Q8 grid when no event is copied or {@code other} was read with the same grid.
      */
     public EventList transplant(EventList other, double fromSec, double toSec, double atSec) {
         Objects.requireNonNull(other, "other");
@@ -340,13 +366,16 @@ public final class EventList {
         for (Event e : other.events) {
             if (r.contains(e.time())) out.add(new Event(addTime(e.time(), offset), e.amplitude(), e.vector()));
         }
-        return withOwned(out);
+        boolean sameGrid = out.size() == events.size() || Objects.equals(q8Grid, other.q8Grid);
+        return withOwned(out, sameGrid ? q8Grid : null);
     }
 
     /** This list stored at precision {@code p}: vectors and amplitudes are exactly what reading the file gives. */
     public EventList withPrecision(Precision p) {
         Objects.requireNonNull(p, "precision");
-        return SiacFormat.asStored(new EventList(sampleRate, lengthSamples, gain, vectorDim, modelId, p, events, true));
+        EventList stored = SiacFormat.asStored(new EventList(sampleRate, lengthSamples, gain, vectorDim, modelId, p, events, q8Grid));
+        // F32 keeps the values exactly, so a later return to Q8 can still reuse the grid; a Q8 result has its own
+        return p == Precision.F32 && q8Grid != null ? stored.withOwned(stored.events, q8Grid) : stored;
     }
 
     // ------------------------------------------------------------------------------------------ time helpers
@@ -380,6 +409,7 @@ public final class EventList {
     }
 
     // ------------------------------------------------------------------------------------------ value semantics
+    // The remembered Q8 grid is deliberately not compared: two lists with the same events are the same value.
 
     @Override
     public boolean equals(Object o) {

@@ -70,18 +70,39 @@ public final class SiacFormat {
         out.varint(zigzag(n == 0 ? 0 : list.get(0).time()));
 
         AmplitudeGrid ampGrid = null;
+        boolean ampExact = false;
         float[] vMin = null;
         float[] vMax = null;
         double[] vStep = null;
+        boolean[] vExact = null;
         if (p == Precision.Q8) {
-            ampGrid = AmplitudeGrid.of(list);
+            // a remembered grid is reused wherever every value still lies on it, so that removing or moving events
+            // leaves the kept ones bit-identical; elsewhere the grid is fitted to the data
+            Q8Grid carried = events.q8Grid();
+            if (carried != null) {
+                AmplitudeGrid g = new AmplitudeGrid(carried.ampMin, carried.ampMax);
+                if (allAmplitudesOn(list, g)) {
+                    ampGrid = g;
+                    ampExact = true;
+                }
+            }
+            if (ampGrid == null) ampGrid = AmplitudeGrid.of(list);
             out.f32(ampGrid.min);
             out.f32(ampGrid.max);
             vMin = new float[dim];
             vMax = new float[dim];
             vectorRanges(list, dim, vMin, vMax);
             vStep = new double[dim];
+            vExact = new boolean[dim];
             for (int d = 0; d < dim; d++) {
+                if (carried != null) {
+                    double step = q8Step(carried.lo(d), carried.hi(d));
+                    if (allOnGrid(list, d, carried.lo(d), step)) {
+                        vMin[d] = carried.lo(d);
+                        vMax[d] = carried.hi(d);
+                        vExact[d] = true;
+                    }
+                }
                 out.f32(vMin[d]);
                 out.f32(vMax[d]);
                 vStep[d] = q8Step(vMin[d], vMax[d]);
@@ -104,8 +125,10 @@ public final class SiacFormat {
                     for (float x : v) out.u16(Half.fromFloatSaturating(x) & 0xffff);
                 }
                 case Q8 -> {
-                    out.u8(ampGrid.code(e.amplitude()));
-                    for (int d = 0; d < dim; d++) out.u8(q8Code(v[d], vMin[d], vStep[d]));
+                    out.u8(ampExact ? ampGrid.exactCode(e.amplitude()) : ampGrid.code(e.amplitude()));
+                    for (int d = 0; d < dim; d++) {
+                        out.u8(vExact[d] ? q8ExactCode(v[d], vMin[d], vStep[d]) : q8Code(v[d], vMin[d], vStep[d]));
+                    }
                 }
             }
         }
@@ -189,7 +212,10 @@ public final class SiacFormat {
 
         float[] ampTable = null;
         float[] vMin = null;
+        float[] vMax = null;
         double[] vStep = null;
+        float ampMin = 0;
+        float ampMax = 0;
         if (p == Precision.Q8) {
             float aMin = c.f32("amplitude scale");
             float aMax = c.f32("amplitude scale");
@@ -198,8 +224,11 @@ public final class SiacFormat {
                 throw c.fail("invalid amplitude scale [" + aMin + ", " + aMax + "]");
             }
             ampTable = empty ? null : new AmplitudeGrid(aMin, aMax).table();
+            ampMin = aMin;
+            ampMax = aMax;
             c.need(8L * dim, "vector ranges");
             vMin = new float[dim];
+            vMax = new float[dim];
             vStep = new double[dim];
             for (int d = 0; d < dim; d++) {
                 float lo = c.f32("vector range");
@@ -208,6 +237,7 @@ public final class SiacFormat {
                     throw c.fail("invalid range [" + lo + ", " + hi + "] of vector dimension " + d);
                 }
                 vMin[d] = lo;
+                vMax[d] = hi;
                 vStep[d] = q8Step(lo, hi);
             }
         }
@@ -264,7 +294,8 @@ public final class SiacFormat {
         }
         if (c.pos != body) throw c.fail((body - c.pos) + " unexpected bytes after the last event");
         try {
-            return EventList.trusted((int) sampleRate, length, gain, dim, modelId, p, events);
+            Q8Grid grid = p == Precision.Q8 ? new Q8Grid(ampMin, ampMax, vMin, vMax) : null;
+            return EventList.trusted((int) sampleRate, length, gain, dim, modelId, p, events, grid);
         } catch (IllegalArgumentException e) {
             // every rule of EventList is checked above; this only keeps the promise that readers see one exception type
             throw new SiacFormatException(name, "invalid content: " + e.getMessage(), e);
@@ -326,6 +357,25 @@ public final class SiacFormat {
         return (float) (min + code * step);
     }
 
+    /** The code whose value is exactly {@code v}, or -1; rounding may land one code off, so neighbours are tried. */
+    static int q8ExactCode(float v, float min, double step) {
+        int c = q8Code(v, min, step);
+        for (int k = Math.max(0, c - 1); k <= Math.min(255, c + 1); k++) {
+            if (q8Value(k, min, step) == v) return k; // == : Q8 has one zero, and the values are finite
+        }
+        return -1;
+    }
+
+    private static boolean allOnGrid(List<Event> list, int d, float min, double step) {
+        for (Event e : list) if (q8ExactCode(e.vector()[d], min, step) < 0) return false;
+        return true;
+    }
+
+    private static boolean allAmplitudesOn(List<Event> list, AmplitudeGrid grid) {
+        for (Event e : list) if (grid.exactCode(e.amplitude()) < 0) return false;
+        return true;
+    }
+
     private static void vectorRanges(List<Event> list, int dim, float[] min, float[] max) {
         if (list.isEmpty()) return; // zero ranges: the header stays well-formed
         Arrays.fill(min, Float.POSITIVE_INFINITY);
@@ -381,6 +431,16 @@ public final class SiacFormat {
             if (logStep == 0) return 1;
             long code = 1 + Math.round((StrictMath.log(a) - logMin) / logStep);
             return (int) Math.max(1, Math.min(255, code));
+        }
+
+        /** The code whose value is exactly {@code a} (0 for silence), or -1. */
+        int exactCode(float a) {
+            if (a == 0) return 0;
+            int c = code(a);
+            for (int k = Math.max(1, c - 1); k <= Math.min(255, c + 1); k++) {
+                if (max > 0 && value(k) == a) return k;
+            }
+            return -1;
         }
 
         float value(int code) {

@@ -227,4 +227,39 @@ class EditCommandTest {
         assertNotEquals(fourSeconds(), edited);
         assertArrayEquals(before, Files.readAllBytes(in));
     }
+    /** Removes events from a Q8 file: the kept ones must come back exactly as they were (issue 3). */
+    @Test
+    void deletingFromAQ8FileLeavesTheKeptEventsBitIdentical() throws Exception {
+        Path in = write("q8.siac", TestLists.encoderLike(11, 200, 32, Precision.Q8));
+        EventList original = SiacFormat.read(in);
+        // cut the first second and the event holding dimension 0's largest value, so the ranges shrink
+        Event top = original.events().stream().max((a, b) -> Float.compare(a.vector()[0], b.vector()[0])).orElseThrow();
+        double t = original.seconds(top.time());
+        Path out = dir.resolve("q8-edited.siac");
+        CliRun r = CliRun.of(new EditCommand(), in.toString(), "-o", out.toString(),
+                "--delete-range", "0:1", "--delete-range", t + ":" + (t + 0.001));
+        assertEquals(0, r.code(), r.err());
+        EventList edited = SiacFormat.read(out);
+        List<Event> expected = original.events().stream()
+                .filter(e -> e.time() >= 22050 && e.time() != top.time()).toList();
+        assertTrue(expected.size() < original.size() - 1);
+        assertEquals(expected, edited.events(), "times, amplitudes and vectors unchanged");
+        assertEquals(Precision.Q8, edited.precision());
+
+        Path again = dir.resolve("q8-again.siac");
+        assertEquals(0, CliRun.of(new EditCommand(), out.toString(), "-o", again.toString()).code());
+        assertArrayEquals(Files.readAllBytes(out), Files.readAllBytes(again), "an edit with no operations rewrites the same bytes");
+    }
+
+    @Test
+    void randomizingVectorsOfAQ8FileStillWorks() throws Exception {
+        Path in = write("q8r.siac", TestLists.encoderLike(12, 80, 32, Precision.Q8));
+        EventList original = SiacFormat.read(in);
+        Path out = dir.resolve("q8r-edited.siac");
+        assertEquals(0, CliRun.of(new EditCommand(), in.toString(), "-o", out.toString(),
+                "--randomize-vectors", "--seed", "5").code());
+        EventList edited = SiacFormat.read(out);
+        assertEquals(original.randomizeVectors(new Random(5)).withPrecision(Precision.Q8), edited);
+        assertNotEquals(original.events(), edited.events());
+    }
 }
