@@ -81,7 +81,11 @@ public final class EvalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    private final Function<Path, ClipCodec> siacFactory;
+    @Option(names = "--max-events-per-window", paramLabel = "N",
+            description = "siac's events per window (default: the model's); fewer events = lower bitrate")
+    Integer maxEvents;
+
+    private final java.util.function.BiFunction<Path, Integer, ClipCodec> siacFactory;
 
     /** The environment ($SIAC_CORPUS) and the directory relative paths start from; tests replace them. */
     Function<String, String> env = System::getenv;
@@ -92,6 +96,12 @@ public final class EvalCommand implements Callable<Integer> {
      *                    given and must then use the bundled default model
      */
     public EvalCommand(Function<Path, ClipCodec> siacFactory) {
+        Objects.requireNonNull(siacFactory);
+        this.siacFactory = (dir, max) -> siacFactory.apply(dir);
+    }
+
+    /** A factory that also receives --max-events-per-window (null when not given). */
+    public EvalCommand(java.util.function.BiFunction<Path, Integer, ClipCodec> siacFactory) {
         this.siacFactory = Objects.requireNonNull(siacFactory);
     }
 
@@ -127,7 +137,7 @@ public final class EvalCommand implements Callable<Integer> {
             List<ClipCodec> codecs = new ArrayList<>();
             if (!noSiac) {
                 if (model != null && !Files.isDirectory(model)) throw new IOException(model + ": model directory not found");
-                codecs.add(siacFactory.apply(model));
+                codecs.add(siacFactory.apply(model, maxEvents));
             }
             codecs.addAll(selection.codecs());
             Evaluation.Report report = new Evaluation(codecs, selection.skipped(), err)

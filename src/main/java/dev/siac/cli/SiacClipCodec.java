@@ -20,9 +20,18 @@ final class SiacClipCodec implements ClipCodec {
     }
 
     static ClipCodec forModel(Path dir) {
+        return forModel(dir, null);
+    }
+
+    static ClipCodec forModel(Path dir, Integer maxEvents) {
         try {
             CodecSupport cs = CodecSupport.open(dir);
-            return new SiacClipCodec(cs, Codec.Options.defaults(cs.model.config));
+            Codec.Options d = Codec.Options.defaults(cs.model.config);
+            if (maxEvents != null) {
+                if (maxEvents < 1) throw new IllegalArgumentException("--max-events-per-window must be at least 1");
+                d = new Codec.Options(maxEvents, d.stopBelow(), d.precision());
+            }
+            return new SiacClipCodec(cs, d);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
