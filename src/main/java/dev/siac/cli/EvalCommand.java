@@ -100,9 +100,13 @@ public final class EvalCommand implements Callable<Integer> {
         this.siacFactory = (dir, max) -> siacFactory.apply(dir);
     }
 
-    /** A factory that also receives --max-events-per-window (null when not given). */
-    public EvalCommand(java.util.function.BiFunction<Path, Integer, ClipCodec> siacFactory) {
-        this.siacFactory = Objects.requireNonNull(siacFactory);
+    /** With a factory that also receives --max-events-per-window (null when not given). */
+    public static EvalCommand withEventLimit(java.util.function.BiFunction<Path, Integer, ClipCodec> siacFactory) {
+        return new EvalCommand(Objects.requireNonNull(siacFactory), true);
+    }
+
+    private EvalCommand(java.util.function.BiFunction<Path, Integer, ClipCodec> siacFactory, boolean withLimit) {
+        this.siacFactory = siacFactory;
     }
 
     @Override

@@ -1,6 +1,5 @@
 package dev.siac.cli;
 
-import java.nio.file.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -22,7 +21,7 @@ public final class Main implements Runnable {
 
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
-        cl.addSubcommand("eval", new EvalCommand((java.util.function.BiFunction<Path, Integer, dev.siac.eval.ClipCodec>) SiacClipCodec::forModel));
+        cl.addSubcommand("eval", EvalCommand.withEventLimit(SiacClipCodec::forModel));
         return cl;
     }
 
