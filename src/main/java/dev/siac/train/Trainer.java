@@ -156,6 +156,13 @@ public final class Trainer implements AutoCloseable {
         long runStart = System.nanoTime();
         runStartNanos = runStart;
         long stepsAtStart = adam.step();
+        // a live bar on a terminal; one line per step in logs (nohup, CI), where a bar would be unreadable
+        me.tongfei.progressbar.ProgressBar bar = System.console() != null && o.steps > 0
+                ? new me.tongfei.progressbar.ProgressBarBuilder().setTaskName("train").setInitialMax(o.steps)
+                    .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(log)).build()
+                : null;
+        if (bar != null) bar.stepTo(stepsAtStart);
+        try {
         while (!stop.get() && (o.steps == 0 || adam.step() < o.steps)) {
             long t0 = System.nanoTime();
             double[] r = trainStep();
@@ -172,7 +179,13 @@ public final class Trainer implements AutoCloseable {
             appendMetrics(rec);
             double rate = (step - stepsAtStart) / ((System.nanoTime() - runStart) / 1e9);
             String eta = o.steps > 0 ? String.format(", ETA %s", hms((o.steps - step) / Math.max(rate, 1e-9))) : "";
-            log.printf("step %d  loss %.4g  energy removed %.4f  %.2f s/step%s%n", step, r[0], r[1], dt, eta);
+            if (bar != null) {
+                bar.stepTo(step);
+                bar.setExtraMessage(String.format("loss %.4g, energy removed %.3f, %.3f steps/s", r[0], r[1], rate));
+            } else {
+                log.printf("step %d  loss %.4g  energy removed %.4f  %.2f s/step, %.3f steps/s%s%n",
+                        step, r[0], r[1], dt, rate, eta);
+            }
             checkCollapse();
             if (o.validEvery > 0 && step % o.validEvery == 0) validate();
             boolean timeUp = (System.nanoTime() - lastCkptTime) / 60e9 >= o.checkpointMinutes;
@@ -181,6 +194,9 @@ public final class Trainer implements AutoCloseable {
                 lastCkptStep = step;
                 lastCkptTime = System.nanoTime();
             }
+        }
+        } finally {
+            if (bar != null) bar.close();
         }
         if (adam.step() != lastCkptStep || Checkpoint.find(o.out) == null) checkpoint();
         log.printf("stopped at step %d; checkpoint in %s%n", adam.step(), o.out.resolve(Checkpoint.DIR));
