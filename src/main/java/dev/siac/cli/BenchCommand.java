@@ -106,8 +106,10 @@ public final class BenchCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         try {
             Path file = output != null ? output : DefaultModel.home().resolve("docs").resolve("BENCHMARKS.md");
-            String command = "siac bench" + (spec.commandLine().getParseResult().originalArgs().isEmpty() ? ""
-                    : " " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+            // as a sub-command, picocli's original args still start with the sub-command's own name
+            java.util.List<String> args = new java.util.ArrayList<>(spec.commandLine().getParseResult().originalArgs());
+            if (!args.isEmpty() && args.get(0).equals("bench")) args.remove(0);
+            String command = "siac bench" + (args.isEmpty() ? "" : " " + String.join(" ", args));
             Bench.Result result = new Bench(childCommand(), err).run(options, command);
             String md = Bench.markdown(result);
             out.print(md);
