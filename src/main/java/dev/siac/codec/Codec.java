@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
-import dev.siac.dsp.Ops;
 import dev.siac.dsp.Spectral;
 import dev.siac.model.ModelConfig;
 import dev.siac.model.SiacModel;
@@ -224,7 +223,7 @@ public final class Codec {
         NDArray scaled = r.out().mul(m.create(amplitudes, new Shape(count, 1)));
         // [guard zeros | event | zeros] in a 2N buffer: the circular delay of the model's formula never wraps
         NDArray buf = scaled.pad(new Shape(guard, n - guard), 0);
-        NDArray delayed = circularDelay(buf, r.shiftSamples(), m);
+        NDArray delayed = Spectral.phaseDelay(buf, r.shiftSamples(), buf.getShape().get(1));
         int span = n + 2 * guard;
         float[] v = delayed.get(":, 0:" + span).toFloatArray();
         float[][] rows = new float[count][span];
@@ -237,16 +236,6 @@ public final class Codec {
         return guard;
     }
 
-    /** Delay by a phase ramp over the buffer's own length (MODEL_SPEC §4.7 step 12's formula at length 2N). */
-    private static NDArray circularDelay(NDArray y, NDArray shiftSamples, NDManager m) {
-        long len = y.getShape().get(1);
-        float[] k = new float[(int) len / 2 + 1];
-        for (int i = 0; i < k.length; i++) k[i] = i;
-        NDArray ang = Ops.mul(m.create(k).mul(shiftSamples.expandDims(1)), -2 * Math.PI / len);
-        NDArray spec = y.rfft(len, -1);
-        NDArray i = m.create(new float[] {0, 1}).complex();
-        return spec.mul(ang.cos()).add(spec.mul(i).mul(ang.sin())).irfft(len, -1);
-    }
 
     // ------------------------------------------------------------------------------------------------ decode
 

@@ -53,6 +53,21 @@ public final class Spectral {
         return keepFirst(spec.irfft(2 * n, -1), n);
     }
 
+    /**
+     * Delays each row of (B, L) by shiftSamples (B) samples with a linear phase ramp over an fftLength-point real
+     * FFT (zero-padding when fftLength > L): circular within fftLength, band-limited for fractional shifts. Returns
+     * (B, fftLength). The model's fine shift (MODEL_SPEC §4.7 step 12) and the codec's event placement both use it.
+     */
+    public static NDArray phaseDelay(NDArray y, NDArray shiftSamples, long fftLength) {
+        NDManager m = y.getManager();
+        float[] k = new float[(int) (fftLength / 2 + 1)];
+        for (int i = 0; i < k.length; i++) k[i] = i;
+        NDArray ang = Ops.mul(Ops.constant(m, k).mul(shiftSamples.expandDims(1)), -2 * Math.PI / fftLength);
+        NDArray spec = y.rfft(fftLength, -1);
+        NDArray i = Ops.constant(m, new float[] {0, 1}).complex();
+        return spec.mul(ang.cos()).add(spec.mul(i).mul(ang.sin())).irfft(fftLength, -1);
+    }
+
     /** Keeps the first n samples along the last axis. */
     public static NDArray keepFirst(NDArray x, long n) {
         long len = x.getShape().get(x.getShape().dimension() - 1);

@@ -327,13 +327,7 @@ public final class SiacModel implements AutoCloseable {
     /** Delays each row of (B, N) by shiftSamples (B) samples (circular in a 2N buffer, cropped to N). */
     public static NDArray fractionalDelay(NDArray y, NDArray shiftSamples, NDManager m) {
         long n = y.getShape().get(y.getShape().dimension() - 1);
-        float[] k = new float[(int) n + 1];
-        for (int i = 0; i <= n; i++) k[i] = i;
-        NDArray ang = Ops.mul(Ops.constant(m, k).mul(shiftSamples.expandDims(1)), -2 * Math.PI / (2.0 * n));
-        NDArray spec = y.rfft(2 * n, -1);
-        NDArray i = Ops.constant(m, new float[] {0, 1}).complex();
-        NDArray shifted = spec.mul(ang.cos()).add(spec.mul(i).mul(ang.sin()));
-        return shifted.irfft(2 * n, -1).get("..., 0:" + n);
+        return Spectral.phaseDelay(y, shiftSamples, 2 * n).get("..., 0:" + n);
     }
 
     /** The event audio (B, N) of vectors placed at onset frames with amplitudes (MODEL_SPEC §4.7). */
