@@ -42,6 +42,17 @@ public final class EncodeCommand implements Callable<Integer> {
             description = "how vectors are stored (default: ${DEFAULT-VALUE}, see docs/FORMAT.md)")
     String precision;
 
+    @Option(names = "--refine", paramLabel = "K", defaultValue = "0",
+            description = "encode-time refinement: K gradient steps per window on the chosen events' vectors (and so"
+                    + " their sub-frame times) and amplitudes against the training loss, the decoder fixed; slower"
+                    + " (each step costs about two renders of the window's events), never worse on the window's loss"
+                    + " (default: 0 = off)")
+    int refine;
+
+    @Option(names = "--refine-lr", paramLabel = "STEP", defaultValue = "0.02",
+            description = "Adam step size of --refine (default: ${DEFAULT-VALUE})")
+    double refineLr;
+
     @Option(names = {"-q", "--quiet"}, description = "no progress bar")
     boolean quiet;
 
@@ -54,6 +65,8 @@ public final class EncodeCommand implements Callable<Integer> {
         try {
             Precision p = Precision.parse(precision);
             if (stopBelow < 0 || stopBelow >= 1) throw new IllegalArgumentException("--stop-below must be in [0, 1)");
+            if (refine < 0) throw new IllegalArgumentException("--refine must be at least 0");
+            if (!(refineLr > 0 && refineLr < 10)) throw new IllegalArgumentException("--refine-lr must be in (0, 10)");
             if (!Files.exists(input)) throw new java.io.IOException(input + ": file not found");
             // checked before a possibly long encode; the file itself is written atomically at the end
             Path parent = output.toAbsolutePath().getParent();
@@ -64,7 +77,7 @@ public final class EncodeCommand implements Callable<Integer> {
             try (CodecSupport cs = CodecSupport.open(model)) {
                 int max = maxEvents != null ? maxEvents : cs.model.config.eventsPerWindow;
                 if (max < 1) throw new IllegalArgumentException("--max-events-per-window must be at least 1");
-                Codec.Result r = cs.encodeFile(input, new Codec.Options(max, stopBelow, p), quiet ? null : System.err);
+                Codec.Result r = cs.encodeFile(input, new Codec.Options(max, stopBelow, p, refine, refineLr), quiet ? null : System.err);
                 try {
                     SiacFormat.write(output, r.events());
                 } catch (java.io.IOException e) {

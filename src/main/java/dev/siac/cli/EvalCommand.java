@@ -85,7 +85,18 @@ public final class EvalCommand implements Callable<Integer> {
             description = "siac's events per window (default: the model's); fewer events = lower bitrate")
     Integer maxEvents;
 
-    private final java.util.function.BiFunction<Path, Integer, ClipCodec> siacFactory;
+    @Option(names = "--refine", split = ",", paramLabel = "K",
+            description = "siac's encode-time refinement steps per window; several values (e.g. 0,8) measure siac once"
+                    + " per value, named siac-refineK (default: 0 = none)")
+    List<Integer> refine = new ArrayList<>(List.of(0));
+
+    /** Builds siac's codec for one configuration; model is null when --model is not given (use the bundled model). */
+    @FunctionalInterface
+    public interface SiacFactory {
+        ClipCodec create(Path model, Integer maxEvents, int refineSteps);
+    }
+
+    private final SiacFactory siacFactory;
 
     /** The environment ($SIAC_CORPUS) and the directory relative paths start from; tests replace them. */
     Function<String, String> env = System::getenv;
@@ -97,15 +108,15 @@ public final class EvalCommand implements Callable<Integer> {
      */
     public EvalCommand(Function<Path, ClipCodec> siacFactory) {
         Objects.requireNonNull(siacFactory);
-        this.siacFactory = (dir, max) -> siacFactory.apply(dir);
+        this.siacFactory = (dir, max, refineSteps) -> siacFactory.apply(dir);
     }
 
-    /** With a factory that also receives --max-events-per-window (null when not given). */
-    public static EvalCommand withEventLimit(java.util.function.BiFunction<Path, Integer, ClipCodec> siacFactory) {
+    /** With a factory that also receives --max-events-per-window (null when not given) and --refine. */
+    public static EvalCommand withOptions(SiacFactory siacFactory) {
         return new EvalCommand(Objects.requireNonNull(siacFactory), true);
     }
 
-    private EvalCommand(java.util.function.BiFunction<Path, Integer, ClipCodec> siacFactory, boolean withLimit) {
+    private EvalCommand(SiacFactory siacFactory, boolean withOptions) {
         this.siacFactory = siacFactory;
     }
 
@@ -119,6 +130,10 @@ public final class EvalCommand implements Callable<Integer> {
         }
         if (clipSeconds != null && !(clipSeconds > 0 && clipSeconds < 1e6)) {
             throw new ParameterException(spec.commandLine(), "--clip-seconds must be a positive number, got " + clipSeconds);
+        }
+        if (refine.isEmpty() || refine.stream().anyMatch(k -> k == null || k < 0)
+                || new java.util.HashSet<>(refine).size() != refine.size()) {
+            throw new ParameterException(spec.commandLine(), "--refine takes distinct step counts >= 0, got " + refine);
         }
         if (maxClips != null && maxClips < 0) {
             throw new ParameterException(spec.commandLine(), "--max-clips must be >= 0, got " + maxClips);
@@ -141,7 +156,7 @@ public final class EvalCommand implements Callable<Integer> {
             List<ClipCodec> codecs = new ArrayList<>();
             if (!noSiac) {
                 if (model != null && !Files.isDirectory(model)) throw new IOException(model + ": model directory not found");
-                codecs.add(siacFactory.apply(model, maxEvents));
+                for (int k : refine) codecs.add(siacFactory.create(model, maxEvents, k));
             }
             codecs.addAll(selection.codecs());
             Evaluation.Report report = new Evaluation(codecs, selection.skipped(), err)

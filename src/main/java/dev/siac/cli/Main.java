@@ -21,7 +21,7 @@ public final class Main implements Runnable {
 
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
-        cl.addSubcommand("eval", EvalCommand.withEventLimit(SiacClipCodec::forModel));
+        cl.addSubcommand("eval", EvalCommand.withOptions(SiacClipCodec::forModel));
         return cl;
     }
 

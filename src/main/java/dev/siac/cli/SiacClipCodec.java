@@ -20,10 +20,10 @@ final class SiacClipCodec implements ClipCodec {
     }
 
     static ClipCodec forModel(Path dir) {
-        return forModel(dir, null);
+        return forModel(dir, null, 0);
     }
 
-    static ClipCodec forModel(Path dir, Integer maxEvents) {
+    static ClipCodec forModel(Path dir, Integer maxEvents, int refineSteps) {
         try {
             CodecSupport cs = CodecSupport.open(dir);
             Codec.Options d = Codec.Options.defaults(cs.model.config);
@@ -31,7 +31,7 @@ final class SiacClipCodec implements ClipCodec {
                 if (maxEvents < 1) throw new IllegalArgumentException("--max-events-per-window must be at least 1");
                 d = new Codec.Options(maxEvents, d.stopBelow(), d.precision());
             }
-            return new SiacClipCodec(cs, d);
+            return new SiacClipCodec(cs, d.withRefine(refineSteps, Codec.Options.DEFAULT_REFINE_LR));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -39,7 +39,7 @@ final class SiacClipCodec implements ClipCodec {
 
     @Override
     public String name() {
-        return "siac";
+        return options.refineSteps() > 0 ? "siac-refine" + options.refineSteps() : "siac";
     }
 
     @Override

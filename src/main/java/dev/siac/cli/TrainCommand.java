@@ -16,7 +16,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train a siac model on a folder of audio files (or a `siac corpus` directory: its train split).",
                 "Checkpoints atomically to RUN_DIR/checkpoint every --checkpoint-every steps, every few minutes and on Ctrl-C;",
-                "--resume continues exactly. Logs RUN_DIR/metrics.jsonl and draws RUN_DIR/loss.png."})
+                "--resume continues exactly. Logs RUN_DIR/metrics.jsonl and draws RUN_DIR/loss.png; the best-validation model",
+                "is kept in RUN_DIR/best (package it with `siac package-model`)."})
 public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, paramLabel = "DIR", description = "folder of audio, or a siac corpus directory")
     Path data;
@@ -51,6 +52,20 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--schedule-steps", defaultValue = "0", description = "length of the cosine schedule in steps")
     long scheduleSteps;
+
+    @Option(names = "--curriculum", defaultValue = "0", paramLabel = "STEPS",
+            description = "curriculum: over the first STEPS steps the audio in each segment grows from"
+                    + " --curriculum-start of the window to all of it and the events per window grow alike"
+                    + " (short, simple, cheap steps first; default 0 = off)")
+    long curriculum;
+
+    @Option(names = "--curriculum-start", defaultValue = "0.25", paramLabel = "F",
+            description = "the curriculum's first fraction of the window and of the events (default: ${DEFAULT-VALUE})")
+    double curriculumStart;
+
+    @Option(names = "--no-keep-best", negatable = false,
+            description = "do not keep the best-validation model in RUN_DIR/best (kept by default)")
+    boolean noKeepBest;
 
     @Option(names = "--adversarial", description = "add the seed's discriminator and adversarial loss (half of the events masked)")
     boolean adversarial;
@@ -87,7 +102,12 @@ public final class TrainCommand implements Callable<Integer> {
             }
             if (batch < 1) throw new IllegalArgumentException("--batch-size must be at least 1");
             if (!schedule.equals("constant") && !schedule.equals("cosine")) throw new IllegalArgumentException("--schedule must be constant or cosine");
+            if (curriculum < 0) throw new IllegalArgumentException("--curriculum must be at least 0");
+            if (!(curriculumStart > 0 && curriculumStart <= 1)) throw new IllegalArgumentException("--curriculum-start must be in (0, 1]");
             Trainer.Options o = new Trainer.Options();
+            o.curriculumSteps = curriculum;
+            o.curriculumStart = curriculumStart;
+            o.keepBest = !noKeepBest;
             o.data = data;
             o.out = out;
             o.config = ModelConfig.presetOrFile(preset);

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
+import dev.siac.dsp.Ops;
 import dev.siac.dsp.Spectral;
 import dev.siac.model.ModelConfig;
 import dev.siac.model.SiacModel;
@@ -36,9 +37,28 @@ public final class Codec {
     }
 
     /** Encoder settings. */
-    public record Options(int maxEventsPerWindow, double stopBelow, Precision precision) {
+    /**
+     * Encoder settings. refineSteps > 0 turns on encode-time refinement ({@link Refiner}): that many gradient steps
+     * (Adam, step size refineLr) on each window's event vectors and amplitudes after the greedy choice.
+     */
+    public record Options(int maxEventsPerWindow, double stopBelow, Precision precision, int refineSteps, double refineLr) {
+        public static final double DEFAULT_REFINE_LR = 0.02;
+
+        public Options {
+            if (refineSteps < 0) throw new IllegalArgumentException("refine steps must be at least 0");
+            if (refineSteps > 0 && !(refineLr > 0)) throw new IllegalArgumentException("refine step size must be positive");
+        }
+
+        public Options(int maxEventsPerWindow, double stopBelow, Precision precision) {
+            this(maxEventsPerWindow, stopBelow, precision, 0, DEFAULT_REFINE_LR);
+        }
+
         public static Options defaults(ModelConfig c) {
             return new Options(c.eventsPerWindow, 0, Precision.Q8);
+        }
+
+        public Options withRefine(int steps, double lr) {
+            return new Options(maxEventsPerWindow, stopBelow, precision, steps, lr);
         }
     }
 
@@ -133,6 +153,10 @@ public final class Codec {
         int frames = c.frames();
         int bins = c.bins();
         int advance = frames / 2;
+        // the residual before this window's events, what refinement measures its events against
+        float[][] before = opt.refineSteps() > 0 ? copy(residual) : null;
+        List<Event> chosen = new ArrayList<>();
+        List<Integer> onsets = new ArrayList<>();
         for (int k = 0; k < opt.maxEventsPerWindow(); k++) {
             if (opt.stopBelow() > 0 && l1(residual, 0, advance) / firstHalfInput < opt.stopBelow()) break;
             try (NDScope scope = new NDScope(); NDManager m = model.manager().newSubManager()) {
@@ -149,9 +173,35 @@ public final class Codec {
                 int onset = (int) ch.frames()[0];
                 float[] audio = renderPlaced(m, new float[][] {vector}, new float[] {amp})[0];
                 subtractEvent(m, residual, audio, onset - guard / c.stftHop);
-                out.add(new Event((windowStart + onset) * c.stftHop, amp, vector));
+                chosen.add(new Event((windowStart + onset) * c.stftHop, amp, vector));
+                onsets.add(onset);
             }
         }
+        if (before != null && !chosen.isEmpty()) {
+            int count = chosen.size();
+            float[][] vectors = new float[count][];
+            float[] amps = new float[count];
+            int[] startCols = new int[count];
+            for (int i = 0; i < count; i++) {
+                vectors[i] = chosen.get(i).vector().clone();
+                amps[i] = chosen.get(i).amplitude();
+                startCols[i] = onsets.get(i) - guard / c.stftHop;
+            }
+            new Refiner(this, opt.refineSteps(), opt.refineLr()).refine(before, startCols, vectors, amps, residual);
+            for (int i = 0; i < count; i++) chosen.set(i, new Event(chosen.get(i).time(), amps[i], vectors[i]));
+        }
+        out.addAll(chosen);
+    }
+
+    private static float[][] copy(float[][] a) {
+        float[][] b = new float[a.length][];
+        for (int i = 0; i < a.length; i++) b[i] = a[i].clone();
+        return b;
+    }
+
+    /** Frames of the magnitude spectrogram of a {@link #renderPlaced} row. */
+    int placedColumns() {
+        return (c.windowSamples + 2 * guard) / c.stftHop;
     }
 
     /** As SiacModel.choose (ReLU of the switch, first index on ties), over the first frames only. */
@@ -215,20 +265,32 @@ public final class Codec {
      * time - G.
      */
     public float[][] renderPlaced(NDManager m, float[][] vectors, float[] amplitudes) {
-        int n = c.windowSamples;
         int count = vectors.length;
-        float[] flat = new float[count * c.vectorDim];
-        for (int i = 0; i < count; i++) System.arraycopy(vectors[i], 0, flat, i * c.vectorDim, c.vectorDim);
-        SiacModel.Rendered r = model.render(m.create(flat, new Shape(count, c.vectorDim)), false);
-        NDArray scaled = r.out().mul(m.create(amplitudes, new Shape(count, 1)));
-        // [guard zeros | event | zeros] in a 2N buffer: the circular delay of the model's formula never wraps
-        NDArray buf = scaled.pad(new Shape(guard, n - guard), 0);
-        NDArray delayed = Spectral.phaseDelay(buf, r.shiftSamples(), buf.getShape().get(1));
-        int span = n + 2 * guard;
-        float[] v = delayed.get(":, 0:" + span).toFloatArray();
+        int span = c.windowSamples + 2 * guard;
+        float[] v = placedRows(Ops.constant(m, flatten(vectors), new Shape(count, c.vectorDim)),
+                Ops.constant(m, amplitudes, new Shape(count, 1))).toFloatArray();
         float[][] rows = new float[count][span];
         for (int i = 0; i < count; i++) System.arraycopy(v, i * span, rows[i], 0, span);
         return rows;
+    }
+
+    /**
+     * {@link #renderPlaced} as a differentiable function: vectors (E, D) and amplitudes (E, 1) to rows (E, G + N + G).
+     */
+    NDArray placedRows(NDArray vectors, NDArray amplitudes) {
+        int n = c.windowSamples;
+        SiacModel.Rendered r = model.render(vectors, false);
+        NDArray scaled = r.out().mul(amplitudes);
+        // [guard zeros | event | zeros] in a 2N buffer: the circular delay of the model's formula never wraps
+        NDArray buf = scaled.pad(new Shape(guard, n - guard), 0);
+        NDArray delayed = Spectral.phaseDelay(buf, r.shiftSamples(), buf.getShape().get(1));
+        return delayed.get(":, 0:" + (n + 2 * guard));
+    }
+
+    float[] flatten(float[][] vectors) {
+        float[] flat = new float[vectors.length * c.vectorDim];
+        for (int i = 0; i < vectors.length; i++) System.arraycopy(vectors[i], 0, flat, i * c.vectorDim, c.vectorDim);
+        return flat;
     }
 
     /** Silence before (and after) an event in a {@link #renderPlaced} row, in samples. */

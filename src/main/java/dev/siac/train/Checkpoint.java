@@ -32,6 +32,9 @@ import java.util.stream.Stream;
  */
 public final class Checkpoint {
     public static final String DIR = "checkpoint";
+    /** The best-validation model of a run, and the file beside its weights that says which step and score it is. */
+    public static final String BEST = "best";
+    public static final String BEST_INFO = "best.json";
     static final String OPTIMIZER = "optimizer.safetensors";
     static final String STATE = "state.json";
     static final String DISCRIMINATOR = "discriminator.safetensors";
@@ -88,14 +91,52 @@ public final class Checkpoint {
      * (checkpoint/ gone, checkpoint.old/ left) checkpoint.old is the only one there is.
      */
     static void swapIn(Path runDir, Path tmp) throws IOException {
-        Path target = runDir.resolve(DIR);
-        Path old = runDir.resolve(DIR + ".old");
+        swapIn(runDir, tmp, DIR);
+    }
+
+    /** As {@link #swapIn(Path, Path)} for RUN_DIR/name (the best-validation model uses "best"). */
+    static void swapIn(Path runDir, Path tmp, String name) throws IOException {
+        Path target = runDir.resolve(name);
+        Path old = runDir.resolve(name + ".old");
         if (Files.exists(target)) {
             deleteTree(old);
             Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
         }
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
         deleteTree(old);
+    }
+
+    /**
+     * Saves the model as RUN_DIR/best (a model directory, float32) with best.json {step, valid_mel_l1}, replacing
+     * what was there in one swap: a crash leaves the previous best or the new one.
+     */
+    public static void saveBest(Path runDir, SiacModel model, long step, double validMelL1) throws IOException {
+        Path tmp = Files.createTempDirectory(runDir, ".checkpoint-best-");
+        try {
+            Models.save(model, tmp, Safetensors.DType.F32);
+            Map<String, Object> info = new LinkedHashMap<>();
+            info.put("step", step);
+            info.put("valid_mel_l1", validMelL1);
+            Files.writeString(tmp.resolve(BEST_INFO), gson().toJson(info), StandardCharsets.UTF_8);
+            swapIn(runDir, tmp, BEST);
+        } finally {
+            deleteTree(tmp);
+        }
+    }
+
+    /** The validation mel_l1 of RUN_DIR/best (or best.old after an interrupted swap), +infinity when there is none. */
+    public static double bestValidMelL1(Path runDir) {
+        for (String name : new String[] {BEST, BEST + ".old"}) {
+            Path f = runDir.resolve(name).resolve(BEST_INFO);
+            try {
+                if (!Files.isRegularFile(f)) continue;
+                Map<?, ?> m = gson().fromJson(Files.readString(f, StandardCharsets.UTF_8), Map.class);
+                return ((Number) m.get("valid_mel_l1")).doubleValue();
+            } catch (IOException | RuntimeException e) {
+                // unreadable: as if there were none, the next validation writes a fresh one
+            }
+        }
+        return Double.POSITIVE_INFINITY;
     }
 
     /** Temporary directories of writes a crash interrupted (each as large as a checkpoint), once a write has succeeded. */

@@ -36,7 +36,13 @@ public final class TrainStep {
 
     public static Outcome run(SiacModel model, Adam adam, Discriminator disc, NDManager parent, float[] batch, int b,
                               Random rng, int chunk) {
-        Outcome r = accumulateGradients(model, disc, parent, batch, b, rng, chunk);
+        return run(model, adam, disc, parent, batch, b, rng, chunk, model.config.eventsPerWindow);
+    }
+
+    /** As above with `events` steps of the loop instead of the config's eventsPerWindow (the curriculum's early steps). */
+    public static Outcome run(SiacModel model, Adam adam, Discriminator disc, NDManager parent, float[] batch, int b,
+                              Random rng, int chunk, int events) {
+        Outcome r = accumulateGradients(model, disc, parent, batch, b, rng, chunk, events);
         adam.update(model.parameters().params());
         if (disc != null) disc.update();
         return r;
@@ -49,9 +55,14 @@ public final class TrainStep {
      */
     static Outcome accumulateGradients(SiacModel model, Discriminator disc, NDManager parent, float[] batch, int b,
                                        Random rng, int chunk) {
+        return accumulateGradients(model, disc, parent, batch, b, rng, chunk, model.config.eventsPerWindow);
+    }
+
+    static Outcome accumulateGradients(SiacModel model, Discriminator disc, NDManager parent, float[] batch, int b,
+                                       Random rng, int chunk, int steps) {
+        if (steps < 1) throw new IllegalArgumentException("a training step needs at least one event, got " + steps);
         ModelConfig c = model.config;
         int n = c.windowSamples;
-        int steps = c.eventsPerWindow;
         double lossValue, removed, dLoss = Double.NaN;
         try (NDScope scope = new NDScope(); NDManager m = parent.newSubManager()) {
             scope.suppressNotUsedWarning();

@@ -52,6 +52,20 @@ public final class Trainer implements AutoCloseable {
         public boolean adversarial = false;
         public int chunk = 4;                 // steps recomputed together in the backward pass
         public int collapseWindow = 200;      // steps of energy removed ~0 that are reported as a collapse
+        public long curriculumSteps = 0;       // 0 = off; else segments and events grow over this many steps
+        public double curriculumStart = 0.25;  // the curriculum's first fraction of the window and of the events
+        public boolean keepBest = true;        // keep the best-validation weights in RUN_DIR/best
+    }
+
+    /**
+     * The curriculum at a step: {fraction of the window that holds audio, events per window}. Both grow linearly
+     * from curriculumStart to 1 over curriculumSteps steps (a short segment with few events first: an easier,
+     * cheaper problem), then stay at the full window and the config's events.
+     */
+    static double[] curriculum(Options o, int eventsPerWindow, long step) {
+        if (o.curriculumSteps <= 0 || step >= o.curriculumSteps) return new double[] {1, eventsPerWindow};
+        double f = o.curriculumStart + (1 - o.curriculumStart) * step / (double) o.curriculumSteps;
+        return new double[] {f, Math.max(1, Math.min(eventsPerWindow, (int) Math.ceil(eventsPerWindow * f)))};
     }
 
     /** Mean energy removed below which a whole collapse window counts as collapsed to silence. */
@@ -206,13 +220,16 @@ public final class Trainer implements AutoCloseable {
     double[] trainStep() {
         ModelConfig c = model.config;
         int n = c.windowSamples;
+        double[] cur = curriculum(o, c.eventsPerWindow, adam.step());
+        // a curriculum segment: `len` samples of audio (whole STFT hops), silence after
+        int len = cur[0] >= 1 ? n : Math.max(c.stftHop, (int) Math.round(n * cur[0] / c.stftHop) * c.stftHop);
         float[] batch = new float[o.batch * n];
-        for (int b = 0; b < o.batch; b++) System.arraycopy(train.sample(rng, n), 0, batch, b * n, n);
+        for (int b = 0; b < o.batch; b++) System.arraycopy(train.sample(rng, len), 0, batch, b * n, len);
         adam.lr = learningRate(adam.step());
         // libtorch's generator (the discriminator's dropout) cannot be saved through DJL, so each step reseeds it
         // from (seed, step): a resumed run then draws the same masks as one that never stopped
         Engine.getInstance().setRandomSeed(stepSeed(seed, adam.step()));
-        TrainStep.Outcome r = TrainStep.run(model, adam, disc, manager, batch, o.batch, rng, o.chunk);
+        TrainStep.Outcome r = TrainStep.run(model, adam, disc, manager, batch, o.batch, rng, o.chunk, (int) cur[1]);
         return new double[] {r.loss(), r.energyRemoved(), r.discriminatorLoss()};
     }
 
@@ -264,6 +281,10 @@ public final class Trainer implements AutoCloseable {
         rec.put("valid_segments", count);
         appendMetrics(rec);
         log.printf("validation at step %d: mel_l1 %.4f, energy removed %.4f (%d segments)%n", adam.step(), r[0], r[1], count);
+        if (o.keepBest && r[0] < Checkpoint.bestValidMelL1(o.out)) {
+            Checkpoint.saveBest(o.out, model, adam.step(), r[0]);
+            log.printf("best validation so far: model saved in %s%n", o.out.resolve(Checkpoint.BEST));
+        }
         return r;
     }
 

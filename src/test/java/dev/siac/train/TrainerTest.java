@@ -75,6 +75,69 @@ class TrainerTest {
     }
 
     @Test
+    void curriculumGrowsSegmentsAndEventsToTheFullWindow() {
+        Trainer.Options o = new Trainer.Options();
+        assertEquals(List.of(1.0, 32.0), List.of(Trainer.curriculum(o, 32, 0)[0], Trainer.curriculum(o, 32, 0)[1]), "off by default");
+        o.curriculumSteps = 100;
+        o.curriculumStart = 0.25;
+        assertEquals(0.25, Trainer.curriculum(o, 32, 0)[0], 1e-12);
+        assertEquals(8.0, Trainer.curriculum(o, 32, 0)[1]);
+        assertEquals(0.625, Trainer.curriculum(o, 32, 50)[0], 1e-12);
+        assertEquals(20.0, Trainer.curriculum(o, 32, 50)[1]);
+        assertEquals(1.0, Trainer.curriculum(o, 32, 100)[0]);
+        assertEquals(32.0, Trainer.curriculum(o, 32, 100)[1]);
+        assertEquals(32.0, Trainer.curriculum(o, 32, 5000)[1]);
+        for (long s = 0; s < 100; s++) {
+            double[] a = Trainer.curriculum(o, 32, s), b = Trainer.curriculum(o, 32, s + 1);
+            assertTrue(b[0] >= a[0] && b[1] >= a[1], "never shrinks");
+        }
+        assertEquals(1.0, Trainer.curriculum(o, 1, 0)[1], "at least one event");
+    }
+
+    @Test
+    void curriculumStepsTrainWithFewerEventsAndTheBestValidationModelIsKept() throws Exception {
+        Path data = TrainTestSupport.dataDir(tmp);
+        Trainer.Options o = TrainTestSupport.options(data, tmp.resolve("run"), 4);
+        o.curriculumSteps = 4;
+        o.curriculumStart = 0.5;
+        o.validEvery = 2;
+        o.validSegments = 2;
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        try (Trainer t = new Trainer(o, new PrintStream(log, true, StandardCharsets.UTF_8))) {
+            t.run();
+        }
+        String text = log.toString(StandardCharsets.UTF_8);
+        List<Double> valid = new ArrayList<>();
+        for (Map<?, ?> r : records(o.out)) if (r.containsKey("valid_mel_l1")) valid.add(((Number) r.get("valid_mel_l1")).doubleValue());
+        assertEquals(2, valid.size(), text);
+        Path best = o.out.resolve(Checkpoint.BEST);
+        assertTrue(Files.isRegularFile(best.resolve("weights.safetensors")), text);
+        Map<?, ?> info = new Gson().fromJson(Files.readString(best.resolve(Checkpoint.BEST_INFO)), Map.class);
+        double bestMel = Math.min(valid.get(0), valid.get(1));
+        assertEquals(bestMel, ((Number) info.get("valid_mel_l1")).doubleValue(), 1e-12);
+        assertEquals(valid.get(1) < valid.get(0) ? 4.0 : 2.0, ((Number) info.get("step")).doubleValue());
+        assertEquals(bestMel, Checkpoint.bestValidMelL1(o.out), 1e-12);
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager();
+             dev.siac.model.SiacModel loaded = dev.siac.model.Models.load(best, m)) {
+            assertEquals("tiny", loaded.config.preset);
+        }
+    }
+
+    @Test
+    void aCurriculumStepUsesFewerEventsThanAFullOne() throws Exception {
+        Path data = TrainTestSupport.dataDir(tmp);
+        Trainer.Options o = TrainTestSupport.options(data, tmp.resolve("run"), 1);
+        o.curriculumSteps = 1000;
+        o.curriculumStart = 0.25;
+        try (Trainer t = new Trainer(o, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))) {
+            // tiny: 4 events per window; the first curriculum step renders one, on a quarter window of audio
+            assertEquals(1.0, Trainer.curriculum(o, t.model().config.eventsPerWindow, 0)[1]);
+            t.run();
+        }
+        assertEquals(1, records(o.out).stream().filter(r -> r.containsKey("loss")).count());
+    }
+
+    @Test
     void collapseIsAMeanNearZeroOverTheLastWindow() {
         assertTrue(Double.isNaN(Trainer.collapse(history(0, 0, 0, 0), 5)), "fewer steps than the window");
         assertEquals(0.001, Trainer.collapse(history(0.001, 0.001, 0.001, 0.001, 0.001), 5), 1e-12);

@@ -1,0 +1,184 @@
+package dev.siac.codec;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import dev.siac.dsp.Ops;
+import dev.siac.dsp.Spectral;
+import dev.siac.model.ModelConfig;
+
+/**
+ * Encode-time refinement ({@code siac encode --refine K}): after a window's events have been chosen greedily, K Adam
+ * steps on their vectors and log-amplitudes against the training loss of that window,
+ * L = |R0 - sum_k S_k|_1, where R0 is the residual magnitude spectrogram before the window's events and S_k the
+ * magnitude spectrogram of event k as the decoder renders and places it. The decoder's weights and the onset frames
+ * stay fixed; an event's sub-frame time moves through its vector (the fine-shift head), so vectors, times and
+ * amplitudes are all refined.
+ *
+ * <p>Each step is computed in two passes, like a training step: the events are rendered without recording to get
+ * the sum and the loss, whose gradient with respect to every S_k is the same sign(sum - R0); then a few events at a
+ * time are rendered with recording and the surrogate &lt;sign(sum - R0), S_k&gt; is back-propagated to their vectors
+ * and amplitudes. The best of the K + 1 evaluated sets (the greedy one included) is kept, so refinement never
+ * increases a window's loss.
+ */
+final class Refiner {
+    /** The window loss before and after refinement, and the step that gave the kept set (0 = the greedy one). */
+    record Outcome(double lossBefore, double lossAfter, int bestStep) {}
+
+    private static final int CHUNK = 8;
+    private static final double BETA1 = 0.9, BETA2 = 0.999, EPS = 1e-8;
+
+    private final Codec codec;
+    private final ModelConfig c;
+    private final int steps;
+    private final double lr;
+
+    Refiner(Codec codec, int steps, double lr) {
+        this.codec = codec;
+        this.c = codec.model().config;
+        this.steps = steps;
+        this.lr = lr;
+    }
+
+    /**
+     * Refines vectors (E x D) and amps (E, all positive) in place. r0 is the residual before the events (bins x
+     * columns); event k's spectrogram starts at column startCols[k] (columns outside r0 do not count). residual
+     * receives r0 minus the kept events' spectrograms.
+     */
+    Outcome refine(float[][] r0, int[] startCols, float[][] vectors, float[] amps, float[][] residual) {
+        int e = vectors.length;
+        int d = c.vectorDim;
+        float[] v = codec.flatten(vectors);
+        float[] u = new float[e];
+        for (int i = 0; i < e; i++) u[i] = (float) Math.log(amps[i]);
+        double[] mv = new double[v.length], vv = new double[v.length], mu = new double[e], vu = new double[e];
+
+        float[][] sum = placedSum(v, u, startCols, r0);
+        double first = loss(r0, sum);
+        double best = first;
+        int bestStep = 0;
+        float[] bestV = v.clone(), bestU = u.clone();
+        float[][] bestSum = sum;
+        for (int step = 1; step <= steps; step++) {
+            float[][] g = new float[r0.length][];
+            for (int b = 0; b < r0.length; b++) {
+                g[b] = new float[r0[b].length];
+                for (int j = 0; j < g[b].length; j++) g[b][j] = Math.signum(sum[b][j] - r0[b][j]);
+            }
+            float[] gv = new float[v.length], gu = new float[e];
+            gradients(v, u, startCols, g, gv, gu);
+            double c1 = 1 - Math.pow(BETA1, step), c2 = 1 - Math.pow(BETA2, step);
+            for (int i = 0; i < v.length; i++) v[i] -= (float) adam(gv[i], mv, vv, i, c1, c2);
+            for (int i = 0; i < e; i++) u[i] -= (float) adam(gu[i], mu, vu, i, c1, c2);
+            sum = placedSum(v, u, startCols, r0);
+            double l = loss(r0, sum);
+            if (l < best) {
+                best = l;
+                bestStep = step;
+                bestV = v.clone();
+                bestU = u.clone();
+                bestSum = sum;
+            }
+        }
+        for (int i = 0; i < e; i++) {
+            System.arraycopy(bestV, i * d, vectors[i], 0, d);
+            amps[i] = (float) Math.exp(bestU[i]);
+        }
+        for (int b = 0; b < r0.length; b++) {
+            for (int j = 0; j < r0[b].length; j++) residual[b][j] = r0[b][j] - bestSum[b][j];
+        }
+        return new Outcome(first, best, bestStep);
+    }
+
+    private double adam(float grad, double[] m, double[] s, int i, double c1, double c2) {
+        m[i] = BETA1 * m[i] + (1 - BETA1) * grad;
+        s[i] = BETA2 * s[i] + (1 - BETA2) * grad * (double) grad;
+        return lr * (m[i] / c1) / (Math.sqrt(s[i] / c2) + EPS);
+    }
+
+    static double loss(float[][] r0, float[][] sum) {
+        double l = 0;
+        for (int b = 0; b < r0.length; b++) for (int j = 0; j < r0[b].length; j++) l += Math.abs(r0[b][j] - sum[b][j]);
+        return l;
+    }
+
+    /** The events' placed magnitude spectrograms summed over a canvas shaped like r0 (no gradients recorded). */
+    float[][] placedSum(float[] v, float[] u, int[] startCols, float[][] r0) {
+        int e = u.length;
+        int bins = r0.length;
+        int width = r0[0].length;
+        int cols = codec.placedColumns();
+        float[][] sum = new float[bins][width];
+        for (int from = 0; from < e; from += CHUNK) {
+            int to = Math.min(e, from + CHUNK);
+            try (NDScope scope = new NDScope(); NDManager m = codec.model().manager().newSubManager()) {
+                scope.suppressNotUsedWarning();
+                NDArray mag = Spectral.magnitude(codec.placedRows(vectors(m, v, from, to), amplitudes(m, u, from, to)));
+                float[] host = mag.toFloatArray();
+                for (int k = from; k < to; k++) {
+                    int base = (k - from) * bins * cols;
+                    for (int b = 0; b < bins; b++) {
+                        for (int j = Math.max(0, -startCols[k]); j < cols; j++) {
+                            int col = startCols[k] + j;
+                            if (col >= width) break;
+                            sum[b][col] += host[base + b * cols + j];
+                        }
+                    }
+                }
+            }
+        }
+        return sum;
+    }
+
+    /** dL/dv and dL/du for L's subgradient g = dL/dS (bins x columns), a few events at a time. */
+    void gradients(float[] v, float[] u, int[] startCols, float[][] g, float[] gv, float[] gu) {
+        int e = u.length;
+        int d = c.vectorDim;
+        int bins = g.length;
+        int width = g[0].length;
+        int cols = codec.placedColumns();
+        for (int from = 0; from < e; from += CHUNK) {
+            int to = Math.min(e, from + CHUNK);
+            try (NDScope scope = new NDScope(); NDManager m = codec.model().manager().newSubManager();
+                 GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                scope.suppressNotUsedWarning();
+                NDArray vl = vectors(m, v, from, to);
+                NDArray ul = Ops.constant(m, java.util.Arrays.copyOfRange(u, from, to), new Shape(to - from, 1));
+                vl.setRequiresGradient(true);
+                ul.setRequiresGradient(true);
+                NDArray mag = Spectral.magnitude(codec.placedRows(vl, ul.exp()));   // (E', bins, cols)
+                float[] w = new float[(to - from) * bins * cols];
+                for (int k = from; k < to; k++) {
+                    int base = (k - from) * bins * cols;
+                    for (int b = 0; b < bins; b++) {
+                        for (int j = Math.max(0, -startCols[k]); j < cols; j++) {
+                            int col = startCols[k] + j;
+                            if (col >= width) break;
+                            w[base + b * cols + j] = g[b][col];
+                        }
+                    }
+                }
+                NDArray surrogate = mag.mul(Ops.constant(m, w, mag.getShape())).sum();
+                gc.backward(surrogate);
+                float[] dv = vl.getGradient().toFloatArray();
+                float[] du = ul.getGradient().toFloatArray();
+                System.arraycopy(dv, 0, gv, from * d, (to - from) * d);
+                System.arraycopy(du, 0, gu, from, to - from);
+            }
+        }
+    }
+
+    private NDArray vectors(NDManager m, float[] v, int from, int to) {
+        int d = c.vectorDim;
+        return Ops.constant(m, java.util.Arrays.copyOfRange(v, from * d, to * d), new Shape(to - from, d));
+    }
+
+    private static NDArray amplitudes(NDManager m, float[] u, int from, int to) {
+        float[] a = new float[to - from];
+        for (int i = from; i < to; i++) a[i - from] = (float) Math.exp(u[i]);
+        return Ops.constant(m, a, new Shape(to - from, 1));
+    }
+}
