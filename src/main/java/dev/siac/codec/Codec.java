@@ -172,7 +172,7 @@ public final class Codec {
                 float[] vector = ch.vectors().toFloatArray();
                 int onset = (int) ch.frames()[0];
                 float[] audio = renderPlaced(m, new float[][] {vector}, new float[] {amp})[0];
-                subtractEvent(m, residual, audio, onset - guard / c.stftHop);
+                subtractEvent(m, residual, audio, placedStartColumn(onset));
                 chosen.add(new Event((windowStart + onset) * c.stftHop, amp, vector));
                 onsets.add(onset);
             }
@@ -185,7 +185,7 @@ public final class Codec {
             for (int i = 0; i < count; i++) {
                 vectors[i] = chosen.get(i).vector().clone();
                 amps[i] = chosen.get(i).amplitude();
-                startCols[i] = onsets.get(i) - guard / c.stftHop;
+                startCols[i] = placedStartColumn(onsets.get(i));
             }
             new Refiner(this, opt.refineSteps(), opt.refineLr()).refine(before, startCols, vectors, amps, residual);
             for (int i = 0; i < count; i++) chosen.set(i, new Event(chosen.get(i).time(), amps[i], vectors[i]));
@@ -199,9 +199,27 @@ public final class Codec {
         return b;
     }
 
-    /** Frames of the magnitude spectrogram of a {@link #renderPlaced} row. */
+    /**
+     * STFT frames that start before a placed row yet overlap its first samples (frame f covers [hop f, hop f + window)):
+     * they hold part of the event's attack, so the residual must lose them too.
+     */
+    private int contextFrames() {
+        return (Spectral.WINDOW - Spectral.HOP) / Spectral.HOP;
+    }
+
+    /** The magnitude spectrogram of {@link #renderPlaced} rows (E, span), context frames first: (E, bins, columns). */
+    NDArray placedSpectrogram(NDArray rows) {
+        return Spectral.magnitude(rows.pad(new Shape(contextFrames() * Spectral.HOP, 0), 0));
+    }
+
+    /** Frames of {@link #placedSpectrogram}. */
     int placedColumns() {
-        return (c.windowSamples + 2 * guard) / c.stftHop;
+        return contextFrames() + (c.windowSamples + 2 * guard) / c.stftHop;
+    }
+
+    /** The residual column of an event's first {@link #placedSpectrogram} frame, for an onset at window frame onset. */
+    int placedStartColumn(int onset) {
+        return onset - guard / c.stftHop - contextFrames();
     }
 
     /** As SiacModel.choose (ReLU of the switch, first index on ties), over the first frames only. */
@@ -214,7 +232,7 @@ public final class Codec {
 
     /** Subtracts the magnitude spectrogram of an event whose rendered span starts at buffer frame startCol. */
     private void subtractEvent(NDManager m, float[][] residual, float[] audio, int startCol) {
-        NDArray mag = Spectral.magnitude(m.create(audio));
+        NDArray mag = placedSpectrogram(m.create(audio, new Shape(1, audio.length))).squeeze(0);
         int cols = (int) mag.getShape().get(1);
         float[] v = mag.toFloatArray();
         int bufFrames = residual[0].length;

@@ -7,7 +7,6 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.siac.dsp.Ops;
-import dev.siac.dsp.Spectral;
 import dev.siac.model.ModelConfig;
 
 /**
@@ -116,7 +115,7 @@ final class Refiner {
             int to = Math.min(e, from + CHUNK);
             try (NDScope scope = new NDScope(); NDManager m = codec.model().manager().newSubManager()) {
                 scope.suppressNotUsedWarning();
-                NDArray mag = Spectral.magnitude(codec.placedRows(vectors(m, v, from, to), amplitudes(m, u, from, to)));
+                NDArray mag = codec.placedSpectrogram(codec.placedRows(vectors(m, v, from, to), amplitudes(m, u, from, to)));
                 float[] host = mag.toFloatArray();
                 for (int k = from; k < to; k++) {
                     int base = (k - from) * bins * cols;
@@ -149,7 +148,7 @@ final class Refiner {
                 NDArray ul = Ops.constant(m, java.util.Arrays.copyOfRange(u, from, to), new Shape(to - from, 1));
                 vl.setRequiresGradient(true);
                 ul.setRequiresGradient(true);
-                NDArray mag = Spectral.magnitude(codec.placedRows(vl, ul.exp()));   // (E', bins, cols)
+                NDArray mag = codec.placedSpectrogram(codec.placedRows(vl, ul.exp()));   // (E', bins, cols)
                 float[] w = new float[(to - from) * bins * cols];
                 for (int k = from; k < to; k++) {
                     int base = (k - from) * bins * cols;

@@ -97,6 +97,37 @@ class RefinerTest {
         assertEquals(o.lossAfter(), Refiner.loss(r0, placed), 1e-4 * o.lossAfter());
     }
 
+    /** What the codec subtracts for an event is the spectrogram of the event placed in silence, attack frames included. */
+    @Test
+    void placedSpectrogramIsTheSpectrogramOfThePlacedEvent() {
+        int onset = 5;
+        try (NDScope s = new NDScope(); NDManager m = manager.newSubManager()) {
+            s.suppressNotUsedWarning();
+            float[] row = codec.renderPlaced(m, vectors(1, 9), new float[] {0.7f})[0];
+            int cols = 4 * c.frames();
+            float[] x = new float[cols * c.stftHop];
+            int at = onset * c.stftHop - codec.guardSamples();
+            for (int j = 0; j < row.length; j++) if (at + j >= 0) x[at + j] = row[j];
+            float[] full = Spectral.magnitude(m.create(x)).toFloatArray();
+            float[] placed = codec.placedSpectrogram(m.create(row, new ai.djl.ndarray.types.Shape(1, row.length))).toFloatArray();
+            int pc = codec.placedColumns();
+            int start = codec.placedStartColumn(onset);
+            double worst = 0, peak = 0, attack = 0;
+            for (int b = 0; b < c.bins(); b++) {
+                for (int col = 0; col < cols; col++) {
+                    int j = col - start;
+                    float want = full[b * cols + col];
+                    float got = j >= 0 && j < pc ? placed[b * pc + j] : 0f;
+                    worst = Math.max(worst, Math.abs(want - got));
+                    peak = Math.max(peak, want);
+                    if (col < onset) attack += want;
+                }
+            }
+            assertTrue(attack > 0, "frames before the onset frame hold part of the attack");
+            assertTrue(worst < 1e-4 * peak, "max difference " + worst + " of peak " + peak);
+        }
+    }
+
     @Test
     void zeroStepsKeepsTheGreedyEvents() {
         float[][] r0 = target();
