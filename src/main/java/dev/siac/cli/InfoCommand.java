@@ -45,6 +45,8 @@ public final class InfoCommand implements Callable<Integer> {
             out.printf("geometry: %d Hz, window %d samples (%.2f s), STFT %d/%d, %d frames, %d-d vectors, %d events per window%n",
                     c.sampleRate, c.windowSamples, c.windowSamples / (double) c.sampleRate, c.stftWindow, c.stftHop,
                     c.frames(), c.vectorDim, c.eventsPerWindow);
+            out.printf("events: %d samples (%.2f s)%s%n", c.eventLength(), c.eventLength() / (double) c.sampleRate,
+                    c.shortEvents() ? ", rendered short and placed into the window" : ", the full window (the seed's)");
             out.printf("encoder: hidden %d, %d gated blocks, dilations %s; heads: hidden %d, %d residual blocks%n",
                     c.hidden, c.dilations.length, java.util.Arrays.toString(c.dilations), c.headHidden, c.headBlocks);
             out.printf("banks: %d resonances (x%d), %d envelopes, %d deformations, %d noise filters (x%d), %d noise deformations, %d room IRs%n",
@@ -55,7 +57,7 @@ public final class InfoCommand implements Callable<Integer> {
                 out.printf("  %-30s %,14d%n", e.getKey(), e.getValue());
             }
             out.printf("room IRs: %d (a fixed buffer of %,d samples, not counted as parameters)%n",
-                    c.nRoomIrs, (long) c.nRoomIrs * c.windowSamples);
+                    c.nRoomIrs, (long) c.nRoomIrs * c.eventLength());
             m.close();
             return 0;
         } catch (Exception e) {

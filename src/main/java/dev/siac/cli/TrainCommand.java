@@ -82,6 +82,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--valid-every", defaultValue = "200", description = "steps between validation runs (0 = never)")
     int validEvery;
 
+    @Option(names = "--valid-segments", defaultValue = "8", description = "fixed validation segments per validation run (default: ${DEFAULT-VALUE})")
+    int validSegments;
+
     @Option(names = "--device", defaultValue = "cpu", description = "cpu | gpu (default: ${DEFAULT-VALUE})")
     String device;
 
@@ -124,6 +127,8 @@ public final class TrainCommand implements Callable<Integer> {
             o.checkpointEvery = checkpointEvery;
             o.checkpointMinutes = checkpointMinutes;
             o.validEvery = validEvery;
+            if (validSegments < 1) throw new IllegalArgumentException("--valid-segments must be at least 1");
+            o.validSegments = validSegments;
             try (Trainer t = new Trainer(o, System.err)) {
                 CountDownLatch finished = new CountDownLatch(1);
                 Thread hook = new Thread(() -> {

@@ -78,8 +78,7 @@ public final class Codec {
         this.model = model;
         this.c = model.config;
         this.modelId = modelId == null ? "" : modelId;
-        int shift = Math.max(0, c.fineShiftSamples);
-        this.guard = (shift + c.stftHop - 1) / c.stftHop * c.stftHop;
+        this.guard = c.guardSamples();
     }
 
     public SiacModel model() {
@@ -214,7 +213,7 @@ public final class Codec {
 
     /** Frames of {@link #placedSpectrogram}. */
     int placedColumns() {
-        return contextFrames() + (c.windowSamples + 2 * guard) / c.stftHop;
+        return contextFrames() + (c.eventLength() + 2 * guard) / c.stftHop;
     }
 
     /** The residual column of an event's first {@link #placedSpectrogram} frame, for an onset at window frame onset. */
@@ -278,13 +277,13 @@ public final class Codec {
     // ------------------------------------------------------------------------------------------------ render
 
     /**
-     * Renders events for placement: each row is G + N + G samples, the event (scaled by its amplitude and shifted by
+     * Renders events for placement: each row is G + L + G samples (L = the model's event length), the event (scaled by its amplitude and shifted by
      * its sub-frame delay) starting at index G, where G is {@link #guardSamples()}. Row r belongs at absolute sample
      * time - G.
      */
     public float[][] renderPlaced(NDManager m, float[][] vectors, float[] amplitudes) {
         int count = vectors.length;
-        int span = c.windowSamples + 2 * guard;
+        int span = c.eventLength() + 2 * guard;
         float[] v = placedRows(Ops.constant(m, flatten(vectors), new Shape(count, c.vectorDim)),
                 Ops.constant(m, amplitudes, new Shape(count, 1))).toFloatArray();
         float[][] rows = new float[count][span];
@@ -296,13 +295,7 @@ public final class Codec {
      * {@link #renderPlaced} as a differentiable function: vectors (E, D) and amplitudes (E, 1) to rows (E, G + N + G).
      */
     NDArray placedRows(NDArray vectors, NDArray amplitudes) {
-        int n = c.windowSamples;
-        SiacModel.Rendered r = model.render(vectors, false);
-        NDArray scaled = r.out().mul(amplitudes);
-        // [guard zeros | event | zeros] in a 2N buffer: the circular delay of the model's formula never wraps
-        NDArray buf = scaled.pad(new Shape(guard, n - guard), 0);
-        NDArray delayed = Spectral.phaseDelay(buf, r.shiftSamples(), buf.getShape().get(1));
-        return delayed.get(":, 0:" + (n + 2 * guard));
+        return model.placedRows(model.render(vectors, false), amplitudes);
     }
 
     float[] flatten(float[][] vectors) {
@@ -329,7 +322,7 @@ public final class Codec {
                     + " Hz) cannot decode these events (" + list.vectorDim() + "-d at " + list.sampleRate() + " Hz)");
         }
         int n = c.windowSamples;
-        int span = n + 2 * guard;
+        int span = c.eventLength() + 2 * guard;
         long length = list.lengthSamples();
         float gain = list.gain();
         int block = 4 * n;

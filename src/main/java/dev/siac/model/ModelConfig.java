@@ -17,8 +17,14 @@ import java.util.Arrays;
 public final class ModelConfig {
     public String preset = "custom";
     public int sampleRate = 22050;
-    /** Analysis window and length of every generated event (MODEL_SPEC §1: 2^17). */
+    /** Analysis window, and the length of every generated event unless eventSamples says otherwise (MODEL_SPEC §1: 2^17). */
     public int windowSamples = 131072;
+    /**
+     * Length of a generated event in samples; 0 (the seed's model) = windowSamples. A shorter event (a power of two
+     * with eventSamples + 2 x guard at most half the window) is rendered at its own length, shifted by its sub-frame
+     * delay in a 2 x eventSamples buffer, and placed into the window: every transform of the decoder shrinks with it.
+     */
+    public int eventSamples = 0;
     public int stftWindow = 2048;
     public int stftHop = 256;
     public int vectorDim = 32;
@@ -69,6 +75,27 @@ public final class ModelConfig {
 
     public int frames() {
         return windowSamples / stftHop;
+    }
+
+    /** Samples of one generated event (windowSamples unless eventSamples is set). */
+    public int eventLength() {
+        return eventSamples > 0 ? eventSamples : windowSamples;
+    }
+
+    /** STFT frames of one generated event: the time resolution of its deformations. */
+    public int eventFrames() {
+        return eventLength() / stftHop;
+    }
+
+    /** Whether events are shorter than the window (rendered short, then placed) rather than the seed's full length. */
+    public boolean shortEvents() {
+        return eventLength() < windowSamples;
+    }
+
+    /** Silence kept before a short event's onset for a negative sub-frame shift: whole STFT hops covering fineShiftSamples. */
+    public int guardSamples() {
+        int shift = Math.max(0, fineShiftSamples);
+        return (shift + stftHop - 1) / stftHop * stftHop;
     }
 
     public int bins() {
@@ -132,8 +159,13 @@ public final class ModelConfig {
         check(Integer.bitCount(windowSamples) == 1, source, "windowSamples must be a power of two");
         check(frames() % 2 == 0, source, "the number of frames must be even");
         check(envelopeSamples % envelopeResolution == 0, source, "envelopeSamples must be a multiple of envelopeResolution");
-        check(envelopeSamples <= windowSamples, source, "envelopeSamples must not exceed windowSamples");
-        check(windowSamples % (resonanceWindow / 2) == 0, source, "windowSamples must be a multiple of resonanceWindow/2");
+        check(eventSamples >= 0, source, "eventSamples must be 0 (= windowSamples) or positive");
+        check(Integer.bitCount(eventLength()) == 1, source, "eventSamples must be a power of two");
+        check(!shortEvents() || eventLength() + 2 * guardSamples() <= windowSamples / 2, source,
+                "eventSamples must be windowSamples, or short enough that the event and its guards fit in half a window");
+        check(eventLength() % stftHop == 0, source, "eventSamples must be a multiple of stftHop");
+        check(envelopeSamples <= eventLength(), source, "envelopeSamples must not exceed the event length");
+        check(eventLength() % (resonanceWindow / 2) == 0, source, "the event length must be a multiple of resonanceWindow/2");
         check(dilations != null && dilations.length > 0, source, "dilations must not be empty");
         check(Arrays.stream(dilations).allMatch(d -> d > 0), source, "dilations must be positive");
         check(hidden > 0 && headHidden > 0 && vectorDim > 0 && eventsPerWindow > 0, source, "sizes must be positive");

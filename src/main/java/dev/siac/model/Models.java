@@ -36,8 +36,8 @@ public final class Models {
             p.put(name, initialValues(c, seed, name, shape, size), new Shape(shape), false);
         }
         if ("physical".equals(c.init)) PhysicalInit.apply(c, seed, p);
-        p.put("resonance.verb.items", RoomBank.generate(c.nRoomIrs, c.windowSamples, c.sampleRate, c.roomSeed),
-                new Shape(c.nRoomIrs, c.windowSamples), true);
+        p.put("resonance.verb.items", RoomBank.generate(c.nRoomIrs, c.eventLength(), c.sampleRate, c.roomSeed),
+                new Shape(c.nRoomIrs, c.eventLength()), true);
         return new SiacModel(c, p);
     }
 
@@ -138,8 +138,8 @@ public final class Models {
         s.put("resonance.r.items", new long[] {c.nResonances, 3L * k});
         s.put("resonance.n.items", new long[] {c.nNoiseFilters, c.noiseFilterTaps});
         s.put("resonance.e.items", new long[] {c.nEnvelopes, (long) c.envelopeImpulses * c.envelopeResolution});
-        s.put("resonance.warp.items", new long[] {c.nDeformations, (long) c.resonanceExpressivity * c.frames()});
-        s.put("resonance.noise_warp.items", new long[] {c.nNoiseDeformations, (long) c.noiseExpressivity * c.frames()});
+        s.put("resonance.warp.items", new long[] {c.nDeformations, (long) c.resonanceExpressivity * c.eventFrames()});
+        s.put("resonance.noise_warp.items", new long[] {c.nNoiseDeformations, (long) c.noiseExpressivity * c.eventFrames()});
         if (c.referenceUnused) s.put("resonance.scheduler.pos", new long[] {1, 1, c.frames()});
         return s;
     }
@@ -202,7 +202,7 @@ public final class Models {
         Parameters p = new Parameters(manager);
         try {
             for (var e : shapes(c).entrySet()) p.put(e.getKey(), take(t, wf, e.getKey(), e.getValue()), new Shape(e.getValue()), false);
-            long[] verb = {c.nRoomIrs, c.windowSamples};
+            long[] verb = {c.nRoomIrs, c.eventLength()};
             p.put("resonance.verb.items", take(t, wf, "resonance.verb.items", verb), new Shape(verb), true);
         } catch (IOException | RuntimeException e) {
             p.close();

@@ -192,10 +192,10 @@ public final class SiacModel implements AutoCloseable {
     public record Rendered(NDArray out, NDArray shiftSamples, NDArray impulse, NDArray resonated, NDArray dry,
                            NDArray deformations) {}
 
-    /** MODEL_SPEC §4.4-4.7 steps 1-10, plus the fine-shift amount of step 12. */
+    /** MODEL_SPEC §4.4-4.7 steps 1-10, plus the fine-shift amount of step 12. Events are c.eventLength() samples long. */
     public Rendered render(NDArray vectors, boolean intermediates) {
         ModelConfig c = config;
-        int n = c.windowSamples;
+        int n = c.eventLength();
         Map<String, NDArray> h = heads(vectors);
 
         NDArray env = envelope(h.get("envelopes"));                       // (B, envelopeSamples)
@@ -243,7 +243,7 @@ public final class SiacModel implements AutoCloseable {
 
     /** MODEL_SPEC §4.6 before upsampling: (B, C, T) weights that sum to 1 over C at every frame. */
     NDArray deformation(NDArray logits, String bank, int channels) {
-        NDArray q = Activation.relu(logits).matMul(p.get(bank)).reshape(-1, channels, config.frames());
+        NDArray q = Activation.relu(logits).matMul(p.get(bank)).reshape(-1, channels, config.eventFrames());
         return q.cumSum(2).softmax(1);
     }
 
@@ -257,7 +257,7 @@ public final class SiacModel implements AutoCloseable {
         NDManager m = logits.getManager();
         int win = c.resonanceWindow;
         int k = win / 2 + 1;
-        int frames = c.windowSamples / (win / 2);
+        int frames = c.eventLength() / (win / 2);
         NDArray row = Activation.relu(logits).matMul(p.get("resonance.r.items"));   // (B, C, 3K)
         NDArray decay = Ops.add(Ops.mul(Activation.sigmoid(row.get("..., 0:" + k)), 0.9999f * (1 - c.baseResonance)), c.baseResonance);
         NDArray phase = Ops.mul(row.get("..., " + k + ":" + 2 * k).tanh(), Math.PI);
@@ -282,7 +282,7 @@ public final class SiacModel implements AutoCloseable {
         NDArray spec = mag.mul(ph.cos()).mul(one).add(mag.mul(ph.sin()).mul(i));
         NDArray frameAudio = spec.irfft(win, -1).mul(Ops.constant(m, Spectral.hann(win)));  // (B, C, F, win)
         NDArray audio = overlapAddHalf(frameAudio);
-        return Spectral.unitNorm(Spectral.maxNorm(Spectral.keepFirst(audio, c.windowSamples)));
+        return Spectral.unitNorm(Spectral.maxNorm(Spectral.keepFirst(audio, c.eventLength())));
     }
 
     /** Overlap-add of frames with hop = half the frame: (..., F, W) -> (..., (F+1) W/2). */
@@ -332,8 +332,85 @@ public final class SiacModel implements AutoCloseable {
 
     /** The event audio (B, N) of vectors placed at onset frames with amplitudes (MODEL_SPEC §4.7). */
     public NDArray generate(NDArray vectors, long[] frames, NDArray amplitudes) {
+        return generatePlaced(vectors, frames, amplitudes).audio();
+    }
+
+    /** Placed events: audio (B, N) and its magnitude spectrogram (B, bins, T). */
+    public record Placed(NDArray audio, NDArray spectrogram) {}
+
+    /**
+     * Events placed at onset frames with amplitudes, with their spectrograms. Full-length events (the seed's model):
+     * MODEL_SPEC §4.7's scheduling and the STFT of the placed window. Short events: {@link #placedRows} put at
+     * onset - guard (the part before the window start cut off), and the spectrogram computed over the frames the row
+     * can reach only; the others are exactly zero.
+     */
+    public Placed generatePlaced(NDArray vectors, long[] frames, NDArray amplitudes) {
         Rendered r = render(vectors, false);
-        return schedule(r.out(), frames, amplitudes, r.shiftSamples());
+        if (!config.shortEvents()) {
+            NDArray audio = schedule(r.out(), frames, amplitudes, r.shiftSamples());
+            return new Placed(audio, Spectral.magnitude(audio));
+        }
+        ModelConfig c = config;
+        int n = c.windowSamples;
+        int hop = c.stftHop;
+        int span = c.eventLength() + 2 * c.guardSamples();
+        int context = Spectral.WINDOW - Spectral.HOP;          // samples before a row that a frame starting there covers
+        NDArray rows = placedRows(r, amplitudes.expandDims(1));
+        NDManager m = rows.getManager();
+        int count = frames.length;
+        int[] starts = new int[count], cuts = new int[count], keeps = new int[count];
+        NDList kept = new NDList();
+        for (int b = 0; b < count; b++) {
+            // the part of the row inside the window [0, n): samples before or after it are not rendered
+            // an onset at or past the window's end renders nothing (clamped so the int arithmetic cannot overflow)
+            starts[b] = (int) Math.min(n, frames[b] * hop - c.guardSamples());
+            cuts[b] = Math.max(0, -starts[b]);
+            keeps[b] = Math.min(span - cuts[b], n - (starts[b] + cuts[b]));
+            if (keeps[b] <= 0) {
+                kept.add(m.zeros(new Shape(1, span)));
+            } else {
+                NDArray row = rows.get(b + ":" + (b + 1) + ", " + cuts[b] + ":" + (cuts[b] + keeps[b]));
+                kept.add(row.pad(new Shape(cuts[b], span - cuts[b] - keeps[b]), 0));
+            }
+        }
+        NDArray masked = concat(kept);
+        NDArray spec = Spectral.magnitude(masked.pad(new Shape(context, 0), 0));   // (B, bins, width)
+        int width = (int) spec.getShape().get(2);
+        int t = c.frames();
+        NDList audio = new NDList();
+        NDList specs = new NDList();
+        for (int b = 0; b < count; b++) {
+            if (keeps[b] <= 0) {
+                audio.add(m.zeros(new Shape(1, n)));
+            } else {
+                int at = starts[b] + cuts[b];
+                NDArray row = masked.get(b + ":" + (b + 1) + ", " + cuts[b] + ":" + (cuts[b] + keeps[b]));
+                audio.add(row.pad(new Shape(at, n - at - keeps[b]), 0));
+            }
+            int first = (starts[b] - context) / hop;           // window frame of the row's spectrogram frame 0
+            int lo = Math.max(0, -first);
+            int hi = Math.min(width, t - first);
+            if (hi <= lo) {
+                specs.add(m.zeros(new Shape(1, c.bins(), t)));
+            } else {
+                NDArray part = spec.get(b + ":" + (b + 1) + ", :, " + lo + ":" + hi);
+                specs.add(part.pad(new Shape(first + lo, t - first - hi), 0));
+            }
+        }
+        return new Placed(concat(audio), concat(specs));
+    }
+
+    /**
+     * Rows (B, L + 2G) of rendered events (L = c.eventLength(), G = c.guardSamples()) times their amplitudes (B, 1):
+     * G zeros, then the event delayed by its sub-frame shift with a phase ramp in a 2L buffer (|shift| &lt;= G, so
+     * nothing wraps into the row), cropped. Row r belongs at sample onset - G. The codec places every event this way;
+     * the model does for short events.
+     */
+    public NDArray placedRows(Rendered r, NDArray amplitudes) {
+        int n = config.eventLength();
+        int g = config.guardSamples();
+        NDArray buf = r.out().mul(amplitudes).pad(new Shape(g, n - g), 0);
+        return Spectral.phaseDelay(buf, r.shiftSamples(), 2L * n).get("..., 0:" + (n + 2 * g));
     }
 
     // ------------------------------------------------------------------------------------------------ loop
@@ -364,8 +441,9 @@ public final class SiacModel implements AutoCloseable {
             NDScope scope = recording ? null : new NDScope();
             try {
                 Choice ch = choose(encode(residual));
-                NDArray ev = generate(ch.vectors(), ch.frames(), ch.amplitudes());
-                NDArray spec = Spectral.magnitude(ev);
+                Placed placed = generatePlaced(ch.vectors(), ch.frames(), ch.amplitudes());
+                NDArray ev = placed.audio();
+                NDArray spec = placed.spectrogram();
                 NDArray next = residual.sub(spec).stopGradient();
                 if (scope != null) NDScope.unregister(ev, spec, ch.vectors(), ch.amplitudes(), next);
                 events.add(ev);

@@ -118,8 +118,9 @@ public final class TrainStep {
                     }
                     NDArray in = ai.djl.ndarray.NDArrays.concat(specs, 0);
                     SiacModel.Choice ch = model.pick(model.encode(in), frames);
-                    NDArray ev = model.generate(ch.vectors(), ch.frames(), ch.amplitudes());   // ((to-from)*b, n)
-                    NDArray spec = Spectral.magnitude(ev).reshape(to - from, b, c.bins(), c.frames());
+                    SiacModel.Placed placed = model.generatePlaced(ch.vectors(), ch.frames(), ch.amplitudes());
+                    NDArray ev = placed.audio();                                                // ((to-from)*b, n)
+                    NDArray spec = placed.spectrogram().reshape(to - from, b, c.bins(), c.frames());
                     NDArray surrogate = spec.mul(g.expandDims(0)).sum();
                     if (gAdv != null) {
                         float[] w = new float[to - from];
