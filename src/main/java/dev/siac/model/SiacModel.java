@@ -151,6 +151,31 @@ public final class SiacModel implements AutoCloseable {
         return new Choice(frames, concat(amps), concat(vecs));
     }
 
+    /** Frames the encoder's output at frame t depends on: t .. t + sum(dilations) (MODEL_SPEC §2.2, anti-causal). */
+    public int receptiveField() {
+        int f = 1;
+        for (int d : config.dilations) f += d;
+        return f;
+    }
+
+    /**
+     * {@code pick(encode(spec), frames)} computed from each row's receptive field only: the frames
+     * [t, t + receptiveField()) of row b, t = frames[b]. Exact in values and gradients (position 0 of the cropped
+     * input sees exactly what frame t sees), and T / receptiveField() times cheaper; rows whose field runs past the
+     * spectrogram's end fall back to the whole spectrogram.
+     */
+    public Choice encodeAndPick(NDArray spec, long[] frames) {
+        int field = receptiveField();
+        long t = spec.getShape().get(2);
+        for (long f : frames) if (f < 0 || f + field > t) return pick(encode(spec), frames);
+        NDList rows = new NDList();
+        for (int b = 0; b < frames.length; b++) {
+            rows.add(spec.get(b + ":" + (b + 1) + ", :, " + frames[b] + ":" + (frames[b] + field)));
+        }
+        Choice at = pick(encode(concat(rows)), new long[frames.length]);
+        return new Choice(frames, at.amplitudes(), at.vectors());
+    }
+
     // ------------------------------------------------------------------------------------------------ heads
 
     /** MODEL_SPEC §4.1 for the heads the generator uses: vectors (B, D) -> logits per head, shaped (B, ...). */

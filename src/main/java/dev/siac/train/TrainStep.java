@@ -117,7 +117,7 @@ public final class TrainStep {
                         System.arraycopy(it.frames().get(k), 0, frames, (k - from) * b, b);
                     }
                     NDArray in = ai.djl.ndarray.NDArrays.concat(specs, 0);
-                    SiacModel.Choice ch = model.pick(model.encode(in), frames);
+                    SiacModel.Choice ch = model.encodeAndPick(in, frames);
                     SiacModel.Placed placed = model.generatePlaced(ch.vectors(), ch.frames(), ch.amplitudes());
                     NDArray ev = placed.audio();                                                // ((to-from)*b, n)
                     NDArray spec = placed.spectrogram().reshape(to - from, b, c.bins(), c.frames());
