@@ -49,7 +49,7 @@ public final class EncodeCommand implements Callable<Integer> {
                     + " (default: 0 = off)")
     int refine;
 
-    @Option(names = "--refine-lr", paramLabel = "STEP", defaultValue = "0.02",
+    @Option(names = "--refine-lr", paramLabel = "STEP", defaultValue = "0.03",
             description = "Adam step size of --refine (default: ${DEFAULT-VALUE})")
     double refineLr;
 

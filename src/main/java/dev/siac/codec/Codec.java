@@ -42,7 +42,7 @@ public final class Codec {
      * (Adam, step size refineLr) on each window's event vectors and amplitudes after the greedy choice.
      */
     public record Options(int maxEventsPerWindow, double stopBelow, Precision precision, int refineSteps, double refineLr) {
-        public static final double DEFAULT_REFINE_LR = 0.02;
+        public static final double DEFAULT_REFINE_LR = 0.03;
 
         public Options {
             if (refineSteps < 0) throw new IllegalArgumentException("refine steps must be at least 0");

@@ -17,11 +17,11 @@ import dev.siac.model.ModelConfig;
  * stay fixed; an event's sub-frame time moves through its vector (the fine-shift head), so vectors, times and
  * amplitudes are all refined.
  *
- * <p>Each step is computed in two passes, like a training step: the events are rendered without recording to get
- * the sum and the loss, whose gradient with respect to every S_k is the same sign(sum - R0); then a few events at a
- * time are rendered with recording and the surrogate &lt;sign(sum - R0), S_k&gt; is back-propagated to their vectors
- * and amplitudes. The best of the K + 1 evaluated sets (the greedy one included) is kept, so refinement never
- * increases a window's loss.
+ * <p>Each step renders the window's events once with recording: their spectrograms give the sum and the loss, whose
+ * gradient with respect to every S_k is the same sign(sum - R0), and one backward of the surrogate
+ * sum_k &lt;sign(sum - R0), S_k&gt; gives the gradient with respect to the vectors and amplitudes. The same pass
+ * evaluates the set it differentiates, so K steps cost K recorded passes and one plain render. The best of the K + 1
+ * evaluated sets (the greedy one included) is kept, so refinement never increases a window's loss.
  */
 final class Refiner {
     /** The window loss before and after refinement, and the step that gave the kept set (0 = the greedy one). */
@@ -55,25 +55,16 @@ final class Refiner {
         for (int i = 0; i < e; i++) u[i] = (float) Math.log(amps[i]);
         double[] mv = new double[v.length], vv = new double[v.length], mu = new double[e], vu = new double[e];
 
-        float[][] sum = placedSum(v, u, startCols, r0);
-        double first = loss(r0, sum);
-        double best = first;
+        double first = Double.NaN, best = Double.POSITIVE_INFINITY;
         int bestStep = 0;
-        float[] bestV = v.clone(), bestU = u.clone();
-        float[][] bestSum = sum;
-        for (int step = 1; step <= steps; step++) {
-            float[][] g = new float[r0.length][];
-            for (int b = 0; b < r0.length; b++) {
-                g[b] = new float[r0[b].length];
-                for (int j = 0; j < g[b].length; j++) g[b][j] = Math.signum(sum[b][j] - r0[b][j]);
-            }
+        float[] bestV = v, bestU = u;
+        float[][] bestSum = null;
+        for (int step = 0; step <= steps; step++) {
+            // the set of this step is evaluated by the pass that also gives its gradient; the last one needs no gradient
             float[] gv = new float[v.length], gu = new float[e];
-            gradients(v, u, startCols, g, gv, gu);
-            double c1 = 1 - Math.pow(BETA1, step), c2 = 1 - Math.pow(BETA2, step);
-            for (int i = 0; i < v.length; i++) v[i] -= (float) adam(gv[i], mv, vv, i, c1, c2);
-            for (int i = 0; i < e; i++) u[i] -= (float) adam(gu[i], mu, vu, i, c1, c2);
-            sum = placedSum(v, u, startCols, r0);
+            float[][] sum = step < steps ? recorded(v, u, startCols, r0, gv, gu) : placedSum(v, u, startCols, r0);
             double l = loss(r0, sum);
+            if (step == 0) first = l;
             if (l < best) {
                 best = l;
                 bestStep = step;
@@ -81,6 +72,10 @@ final class Refiner {
                 bestU = u.clone();
                 bestSum = sum;
             }
+            if (step == steps) break;
+            double c1 = 1 - Math.pow(BETA1, step + 1), c2 = 1 - Math.pow(BETA2, step + 1);
+            for (int i = 0; i < v.length; i++) v[i] -= (float) adam(gv[i], mv, vv, i, c1, c2);
+            for (int i = 0; i < e; i++) u[i] -= (float) adam(gu[i], mu, vu, i, c1, c2);
         }
         for (int i = 0; i < e; i++) {
             System.arraycopy(bestV, i * d, vectors[i], 0, d);
@@ -132,23 +127,44 @@ final class Refiner {
         return sum;
     }
 
-    /** dL/dv and dL/du for L's subgradient g = dL/dS (bins x columns), a few events at a time. */
-    void gradients(float[] v, float[] u, int[] startCols, float[][] g, float[] gv, float[] gu) {
+    /**
+     * One recorded pass over all events: returns their placed spectrograms summed over a canvas shaped like r0 and
+     * leaves dL/dv, dL/du of L = |r0 - sum|_1 in gv, gu. Every event's graph stays alive until the one backward,
+     * which needs the sign of the complete sum.
+     */
+    float[][] recorded(float[] v, float[] u, int[] startCols, float[][] r0, float[] gv, float[] gu) {
         int e = u.length;
-        int d = c.vectorDim;
-        int bins = g.length;
-        int width = g[0].length;
+        int bins = r0.length;
+        int width = r0[0].length;
         int cols = codec.placedColumns();
-        for (int from = 0; from < e; from += CHUNK) {
-            int to = Math.min(e, from + CHUNK);
-            try (NDScope scope = new NDScope(); NDManager m = codec.model().manager().newSubManager();
-                 GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                scope.suppressNotUsedWarning();
-                NDArray vl = vectors(m, v, from, to);
-                NDArray ul = Ops.constant(m, java.util.Arrays.copyOfRange(u, from, to), new Shape(to - from, 1));
-                vl.setRequiresGradient(true);
-                ul.setRequiresGradient(true);
-                NDArray mag = codec.placedSpectrogram(codec.placedRows(vl, ul.exp()));   // (E', bins, cols)
+        float[][] sum = new float[bins][width];
+        try (NDScope scope = new NDScope(); NDManager m = codec.model().manager().newSubManager();
+             GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            scope.suppressNotUsedWarning();
+            NDArray vl = vectors(m, v, 0, e);
+            NDArray ul = Ops.constant(m, u, new Shape(e, 1));
+            vl.setRequiresGradient(true);
+            ul.setRequiresGradient(true);
+            java.util.List<NDArray> mags = new java.util.ArrayList<>();
+            for (int from = 0; from < e; from += CHUNK) {
+                int to = Math.min(e, from + CHUNK);
+                NDArray mag = codec.placedSpectrogram(codec.placedRows(vl.get(from + ":" + to), ul.get(from + ":" + to).exp()));
+                mags.add(mag);
+                float[] host = mag.toFloatArray();
+                for (int k = from; k < to; k++) {
+                    int base = (k - from) * bins * cols;
+                    for (int b = 0; b < bins; b++) {
+                        for (int j = Math.max(0, -startCols[k]); j < cols; j++) {
+                            int col = startCols[k] + j;
+                            if (col >= width) break;
+                            sum[b][col] += host[base + b * cols + j];
+                        }
+                    }
+                }
+            }
+            NDArray surrogate = null;
+            for (int ci = 0, from = 0; from < e; from += CHUNK, ci++) {
+                int to = Math.min(e, from + CHUNK);
                 float[] w = new float[(to - from) * bins * cols];
                 for (int k = from; k < to; k++) {
                     int base = (k - from) * bins * cols;
@@ -156,18 +172,18 @@ final class Refiner {
                         for (int j = Math.max(0, -startCols[k]); j < cols; j++) {
                             int col = startCols[k] + j;
                             if (col >= width) break;
-                            w[base + b * cols + j] = g[b][col];
+                            w[base + b * cols + j] = Math.signum(sum[b][col] - r0[b][col]);
                         }
                     }
                 }
-                NDArray surrogate = mag.mul(Ops.constant(m, w, mag.getShape())).sum();
-                gc.backward(surrogate);
-                float[] dv = vl.getGradient().toFloatArray();
-                float[] du = ul.getGradient().toFloatArray();
-                System.arraycopy(dv, 0, gv, from * d, (to - from) * d);
-                System.arraycopy(du, 0, gu, from, to - from);
+                NDArray part = mags.get(ci).mul(Ops.constant(m, w, mags.get(ci).getShape())).sum();
+                surrogate = surrogate == null ? part : surrogate.add(part);
             }
+            gc.backward(surrogate);
+            System.arraycopy(vl.getGradient().toFloatArray(), 0, gv, 0, gv.length);
+            System.arraycopy(ul.getGradient().toFloatArray(), 0, gu, 0, gu.length);
         }
+        return sum;
     }
 
     private NDArray vectors(NDManager m, float[] v, int from, int to) {
