@@ -25,7 +25,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "RUN_DIR", description = "run directory (checkpoint, logs)")
     Path out;
 
-    @Option(names = "--preset", defaultValue = "small", paramLabel = "small|paper|tiny|CONFIG.json",
+    @Option(names = "--preset", defaultValue = "small", paramLabel = "small|small-short|paper|tiny|CONFIG.json",
             description = "model sizes (default: ${DEFAULT-VALUE}); ignored with --resume or --init")
     String preset;
 

@@ -141,7 +141,7 @@ public final class ModelConfig {
     public static ModelConfig preset(String name) {
         String res = "/presets/" + name + ".json";
         try (InputStream in = ModelConfig.class.getResourceAsStream(res)) {
-            if (in == null) throw new IllegalArgumentException("unknown preset '" + name + "' (known: paper, small, tiny)");
+            if (in == null) throw new IllegalArgumentException("unknown preset '" + name + "' (known: paper, small, small-short, tiny)");
             return fromJson(new String(in.readAllBytes(), StandardCharsets.UTF_8), "preset " + name);
         } catch (IOException e) {
             throw new IllegalStateException("cannot read bundled preset " + name, e);
