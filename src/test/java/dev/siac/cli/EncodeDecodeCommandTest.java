@@ -2,6 +2,7 @@ package dev.siac.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.siac.audio.AudioIO;
@@ -214,6 +215,36 @@ class EncodeDecodeCommandTest {
         CliRun bad = encode(excerpt, dir.resolve("c.siac"), "--stop-below", "1");
         assertEquals(1, bad.code());
         assertEquals(List.of("a.siac", "all.siac", "b.siac"), filesIn(dir));
+    }
+
+    /** --refine keeps every onset and the event count, changes the events, removes at least as much, and decodes. */
+    @Test
+    void refineKeepsOnsetsAndRemovesAtLeastAsMuch() throws IOException {
+        CliRun plain = encode(excerpt, dir.resolve("plain.siac"), "--precision", "f32");
+        CliRun refined = encode(excerpt, dir.resolve("refined.siac"), "--precision", "f32", "--refine", "3", "--refine-lr", "0.05");
+        assertEquals(0, plain.code(), plain.err());
+        assertEquals(0, refined.code(), refined.err());
+        EventList a = SiacFormat.read(dir.resolve("plain.siac"));
+        EventList b = SiacFormat.read(dir.resolve("refined.siac"));
+        assertEquals(a.size(), b.size());
+        for (int i = 0; i < a.size(); i++) assertEquals(a.events().get(i).time(), b.events().get(i).time());
+        assertTrue(!Arrays.equals(a.events().get(0).vector(), b.events().get(0).vector()), "refinement changed nothing");
+        double removedPlain = removed(plain.out()), removedRefined = removed(refined.out());
+        assertTrue(removedRefined > removedPlain - 0.01, removedPlain + " -> " + removedRefined);
+        float[] y = decodeFloat(dir.resolve("refined.siac"), dir.resolve("refined.wav"));
+        assertEquals(a.lengthSamples(), y.length);
+        for (String[] bad : new String[][] {{"--refine", "-1"}, {"--refine", "2", "--refine-lr", "0"}}) {
+            CliRun r = encode(excerpt, dir.resolve("bad.siac"), bad);
+            assertEquals(1, r.code(), String.join(" ", bad));
+            assertTrue(r.err().contains("--refine"), r.err());
+        }
+        assertFalse(Files.exists(dir.resolve("bad.siac")));
+    }
+
+    private static double removed(String summary) {
+        Matcher m = Pattern.compile("energy removed ([-0-9.]+)").matcher(summary);
+        assertTrue(m.find(), summary);
+        return Double.parseDouble(m.group(1));
     }
 
     private static final Pattern SUMMARY = Pattern.compile(

@@ -78,6 +78,27 @@ class TrainCommandTest {
     }
 
     @Test
+    void curriculumAndValidationWriteTheBestModel() throws Exception {
+        Path run = tmp.resolve("cur");
+        Path data = data();
+        CliRun r = CliRun.of(new TrainCommand(), "--data", data.toString(), "--preset", "tiny", "--out", run.toString(),
+                "--steps", "2", "--curriculum", "2", "--curriculum-start", "0.5", "--valid-every", "1", "--valid-segments", "2");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.isRegularFile(run.resolve("best").resolve("weights.safetensors")), r.err());
+        assertTrue(Files.isRegularFile(run.resolve("best").resolve("best.json")));
+        try (Stream<Path> s = Files.list(run)) {
+            assertEquals(List.of("best", "checkpoint", "loss.png", "metrics.jsonl"), s.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+        for (String[] bad : new String[][] {{"--curriculum", "-1"}, {"--curriculum-start", "0"}, {"--valid-segments", "0"}}) {
+            List<String> args = new java.util.ArrayList<>(List.of("--data", data.toString(), "--preset", "tiny",
+                    "--out", tmp.resolve("bad").toString(), "--steps", "1"));
+            args.addAll(List.of(bad));
+            assertOneLineError(CliRun.of(new TrainCommand(), args.toArray(String[]::new)), bad[0]);
+            assertFalse(Files.exists(tmp.resolve("bad")), "nothing left behind for " + bad[0]);
+        }
+    }
+
+    @Test
     void askingForAGpuIsAnErrorNotAFallback() throws Exception {
         Path run = tmp.resolve("run");
         CliRun r = CliRun.of(new TrainCommand(), "--data", data().toString(), "--preset", "tiny", "--out", run.toString(),
