@@ -101,27 +101,13 @@ final class Refiner {
 
     /** The events' placed magnitude spectrograms summed over a canvas shaped like r0 (no gradients recorded). */
     float[][] placedSum(float[] v, float[] u, int[] startCols, float[][] r0) {
-        int e = u.length;
-        int bins = r0.length;
-        int width = r0[0].length;
-        int cols = codec.placedColumns();
-        float[][] sum = new float[bins][width];
-        for (int from = 0; from < e; from += CHUNK) {
-            int to = Math.min(e, from + CHUNK);
+        float[][] sum = new float[r0.length][r0[0].length];
+        for (int from = 0; from < u.length; from += CHUNK) {
+            int to = Math.min(u.length, from + CHUNK);
             try (NDScope scope = new NDScope(); NDManager m = codec.model().manager().newSubManager()) {
                 scope.suppressNotUsedWarning();
                 NDArray mag = codec.placedSpectrogram(codec.placedRows(vectors(m, v, from, to), amplitudes(m, u, from, to)));
-                float[] host = mag.toFloatArray();
-                for (int k = from; k < to; k++) {
-                    int base = (k - from) * bins * cols;
-                    for (int b = 0; b < bins; b++) {
-                        for (int j = Math.max(0, -startCols[k]); j < cols; j++) {
-                            int col = startCols[k] + j;
-                            if (col >= width) break;
-                            sum[b][col] += host[base + b * cols + j];
-                        }
-                    }
-                }
+                addPlaced(sum, mag.toFloatArray(), startCols, from, to, codec.placedColumns());
             }
         }
         return sum;
@@ -150,32 +136,13 @@ final class Refiner {
                 int to = Math.min(e, from + CHUNK);
                 NDArray mag = codec.placedSpectrogram(codec.placedRows(vl.get(from + ":" + to), ul.get(from + ":" + to).exp()));
                 mags.add(mag);
-                float[] host = mag.toFloatArray();
-                for (int k = from; k < to; k++) {
-                    int base = (k - from) * bins * cols;
-                    for (int b = 0; b < bins; b++) {
-                        for (int j = Math.max(0, -startCols[k]); j < cols; j++) {
-                            int col = startCols[k] + j;
-                            if (col >= width) break;
-                            sum[b][col] += host[base + b * cols + j];
-                        }
-                    }
-                }
+                addPlaced(sum, mag.toFloatArray(), startCols, from, to, cols);
             }
             NDArray surrogate = null;
             for (int ci = 0, from = 0; from < e; from += CHUNK, ci++) {
                 int to = Math.min(e, from + CHUNK);
                 float[] w = new float[(to - from) * bins * cols];
-                for (int k = from; k < to; k++) {
-                    int base = (k - from) * bins * cols;
-                    for (int b = 0; b < bins; b++) {
-                        for (int j = Math.max(0, -startCols[k]); j < cols; j++) {
-                            int col = startCols[k] + j;
-                            if (col >= width) break;
-                            w[base + b * cols + j] = Math.signum(sum[b][col] - r0[b][col]);
-                        }
-                    }
-                }
+                forEachPlaced(bins, width, startCols, from, to, cols, (b, col, i) -> w[i] = Math.signum(sum[b][col] - r0[b][col]));
                 NDArray part = mags.get(ci).mul(Ops.constant(m, w, mags.get(ci).getShape())).sum();
                 surrogate = surrogate == null ? part : surrogate.add(part);
             }
@@ -184,6 +151,27 @@ final class Refiner {
             System.arraycopy(ul.getGradient().toFloatArray(), 0, gu, 0, gu.length);
         }
         return sum;
+    }
+
+    /** Visits every (bin, canvas column) of events from..to-1 that lies on a canvas `width` columns wide. */
+    interface PlacedCell {
+        void at(int bin, int column, int index);
+    }
+
+    private static void forEachPlaced(int bins, int width, int[] startCols, int from, int to, int cols, PlacedCell cell) {
+        for (int k = from; k < to; k++) {
+            int base = (k - from) * bins * cols;
+            for (int b = 0; b < bins; b++) {
+                for (int j = Math.max(0, -startCols[k]); j < cols && startCols[k] + j < width; j++) {
+                    cell.at(b, startCols[k] + j, base + b * cols + j);
+                }
+            }
+        }
+    }
+
+    /** Adds the host copy of events from..to-1's placed spectrograms (E', bins, cols) onto the canvas. */
+    private static void addPlaced(float[][] canvas, float[] host, int[] startCols, int from, int to, int cols) {
+        forEachPlaced(canvas.length, canvas[0].length, startCols, from, to, cols, (b, col, i) -> canvas[b][col] += host[i]);
     }
 
     private NDArray vectors(NDManager m, float[] v, int from, int to) {
