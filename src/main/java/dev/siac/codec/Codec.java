@@ -198,27 +198,19 @@ public final class Codec {
         return b;
     }
 
-    /**
-     * STFT frames that start before a placed row yet overlap its first samples (frame f covers [hop f, hop f + window)):
-     * they hold part of the event's attack, so the residual must lose them too.
-     */
-    private int contextFrames() {
-        return (Spectral.WINDOW - Spectral.HOP) / Spectral.HOP;
-    }
-
     /** The magnitude spectrogram of {@link #renderPlaced} rows (E, span), context frames first: (E, bins, columns). */
     NDArray placedSpectrogram(NDArray rows) {
-        return Spectral.magnitude(rows.pad(new Shape(contextFrames() * Spectral.HOP, 0), 0));
+        return SiacModel.placedSpectrogram(rows);
     }
 
     /** Frames of {@link #placedSpectrogram}. */
     int placedColumns() {
-        return contextFrames() + (c.eventLength() + 2 * guard) / c.stftHop;
+        return SiacModel.PLACED_CONTEXT_FRAMES + (c.eventLength() + 2 * guard) / c.stftHop;
     }
 
     /** The residual column of an event's first {@link #placedSpectrogram} frame, for an onset at window frame onset. */
     int placedStartColumn(int onset) {
-        return onset - guard / c.stftHop - contextFrames();
+        return onset - guard / c.stftHop - SiacModel.PLACED_CONTEXT_FRAMES;
     }
 
     /** As SiacModel.choose (ReLU of the switch, first index on ties), over the first frames only. */
@@ -231,16 +223,27 @@ public final class Codec {
 
     /** Subtracts the magnitude spectrogram of an event whose rendered span starts at buffer frame startCol. */
     private void subtractEvent(NDManager m, float[][] residual, float[] audio, int startCol) {
-        NDArray mag = placedSpectrogram(m.create(audio, new Shape(1, audio.length))).squeeze(0);
-        int cols = (int) mag.getShape().get(1);
-        float[] v = mag.toFloatArray();
-        int bufFrames = residual[0].length;
-        for (int b = 0; b < residual.length; b++) {
-            float[] row = residual[b];
-            for (int j = 0; j < cols; j++) {
-                int col = startCol + j;
-                if (col < 0 || col >= bufFrames) continue;
-                row[col] -= v[b * cols + j];
+        float[] v = placedSpectrogram(m.create(audio, new Shape(1, audio.length))).toFloatArray();
+        forEachPlaced(residual.length, residual[0].length, new int[] {startCol}, 0, 1, placedColumns(),
+                (b, col, i) -> residual[b][col] -= v[i]);
+    }
+
+    /** A (bin, canvas column) cell of a placed spectrogram and its index in the host copy (E', bins, columns). */
+    interface PlacedCell {
+        void at(int bin, int column, int index);
+    }
+
+    /**
+     * Visits every cell of events from..to-1's placed spectrograms (event k's first column at canvas column
+     * startCols[k]) that lies on a canvas `width` columns wide.
+     */
+    static void forEachPlaced(int bins, int width, int[] startCols, int from, int to, int cols, PlacedCell cell) {
+        for (int k = from; k < to; k++) {
+            int base = (k - from) * bins * cols;
+            for (int b = 0; b < bins; b++) {
+                for (int j = Math.max(0, -startCols[k]); j < cols && startCols[k] + j < width; j++) {
+                    cell.at(b, startCols[k] + j, base + b * cols + j);
+                }
             }
         }
     }

@@ -142,7 +142,7 @@ final class Refiner {
             for (int ci = 0, from = 0; from < e; from += CHUNK, ci++) {
                 int to = Math.min(e, from + CHUNK);
                 float[] w = new float[(to - from) * bins * cols];
-                forEachPlaced(bins, width, startCols, from, to, cols, (b, col, i) -> w[i] = Math.signum(sum[b][col] - r0[b][col]));
+                Codec.forEachPlaced(bins, width, startCols, from, to, cols, (b, col, i) -> w[i] = Math.signum(sum[b][col] - r0[b][col]));
                 NDArray part = mags.get(ci).mul(Ops.constant(m, w, mags.get(ci).getShape())).sum();
                 surrogate = surrogate == null ? part : surrogate.add(part);
             }
@@ -153,25 +153,9 @@ final class Refiner {
         return sum;
     }
 
-    /** Visits every (bin, canvas column) of events from..to-1 that lies on a canvas `width` columns wide. */
-    interface PlacedCell {
-        void at(int bin, int column, int index);
-    }
-
-    private static void forEachPlaced(int bins, int width, int[] startCols, int from, int to, int cols, PlacedCell cell) {
-        for (int k = from; k < to; k++) {
-            int base = (k - from) * bins * cols;
-            for (int b = 0; b < bins; b++) {
-                for (int j = Math.max(0, -startCols[k]); j < cols && startCols[k] + j < width; j++) {
-                    cell.at(b, startCols[k] + j, base + b * cols + j);
-                }
-            }
-        }
-    }
-
     /** Adds the host copy of events from..to-1's placed spectrograms (E', bins, cols) onto the canvas. */
     private static void addPlaced(float[][] canvas, float[] host, int[] startCols, int from, int to, int cols) {
-        forEachPlaced(canvas.length, canvas[0].length, startCols, from, to, cols, (b, col, i) -> canvas[b][col] += host[i]);
+        Codec.forEachPlaced(canvas.length, canvas[0].length, startCols, from, to, cols, (b, col, i) -> canvas[b][col] += host[i]);
     }
 
     private NDArray vectors(NDManager m, float[] v, int from, int to) {

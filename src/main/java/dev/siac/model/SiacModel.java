@@ -379,7 +379,7 @@ public final class SiacModel implements AutoCloseable {
         int n = c.windowSamples;
         int hop = c.stftHop;
         int span = c.eventLength() + 2 * c.guardSamples();
-        int context = Spectral.WINDOW - Spectral.HOP;          // samples before a row that a frame starting there covers
+        int context = PLACED_CONTEXT_FRAMES * hop;
         NDArray rows = placedRows(r, amplitudes.expandDims(1));
         NDManager m = rows.getManager();
         int count = frames.length;
@@ -399,7 +399,7 @@ public final class SiacModel implements AutoCloseable {
             }
         }
         NDArray masked = concat(kept);
-        NDArray spec = Spectral.magnitude(masked.pad(new Shape(context, 0), 0));   // (B, bins, width)
+        NDArray spec = placedSpectrogram(masked);                                 // (B, bins, width)
         int width = (int) spec.getShape().get(2);
         int t = c.frames();
         NDList audio = new NDList();
@@ -423,6 +423,20 @@ public final class SiacModel implements AutoCloseable {
             }
         }
         return new Placed(concat(audio), concat(specs));
+    }
+
+    /**
+     * STFT frames that start before a placed row yet overlap its first samples (frame f covers [hop f, hop f + window)):
+     * they hold part of the event's attack.
+     */
+    public static final int PLACED_CONTEXT_FRAMES = (Spectral.WINDOW - Spectral.HOP) / Spectral.HOP;
+
+    /**
+     * The magnitude spectrogram of {@link #placedRows} rows (E, span), the {@link #PLACED_CONTEXT_FRAMES} frames that
+     * start before each row first: (E, bins, context + span / hop).
+     */
+    public static NDArray placedSpectrogram(NDArray rows) {
+        return Spectral.magnitude(rows.pad(new Shape((long) PLACED_CONTEXT_FRAMES * Spectral.HOP, 0), 0));
     }
 
     /**
