@@ -163,8 +163,8 @@ public final class Codec {
                 float[] flat = new float[bins * frames];
                 for (int b = 0; b < bins; b++) System.arraycopy(residual[b], 0, flat, b * frames, frames);
                 NDArray spec = m.create(flat, new Shape(1, bins, frames));
-                SiacModel.Encoded enc = model.encode(spec);
-                SiacModel.Choice ch = onsetFrames >= advance ? model.choose(enc)
+                SiacModel.Encoded enc = model.encodeOnsets(spec);
+                SiacModel.Choice ch = onsetFrames >= advance ? model.chooseOnset(enc)
                         : model.pick(enc, new long[] {strongestOnset(enc, onsetFrames)});
                 float amp = ch.amplitudes().getFloat(0);
                 if (!(amp > 0)) break; // the encoder sees nothing left worth an event

@@ -220,6 +220,35 @@ class EncoderTest {
         }
     }
 
+    /** The loop encodes only what the onset half needs: the same outputs there, the same onsets chosen. */
+    @Test
+    void encodingTheOnsetHalfEqualsTheWholeEncodingThere() {
+        ModelConfig c = encoderConfig(8, new int[] {1, 2, 4, 8, 16, 32, 64, 1}, 131072);
+        int frames = c.frames();
+        int half = frames / 2;
+        SplittableRandom r = new SplittableRandom(11);
+        float[] spec = uniform(r, 2 * 1025 * frames, 0, 1);
+        try (NDManager m = NDManager.newBaseManager(); SiacModel model = Models.create(c, 5, m)) {
+            NDArray x = m.create(spec, new Shape(2, 1025, frames));
+            SiacModel.Encoded all = model.encode(x);
+            SiacModel.Encoded onsets = model.encodeOnsets(x);
+            assertEquals(new Shape(2, c.vectorDim, half), onsets.vectors().getShape());
+            float[] a = all.switches().get(":, 0:" + half).toFloatArray();
+            float[] b = onsets.switches().toFloatArray();
+            float[] va = all.vectors().get(":, :, 0:" + half).toFloatArray();
+            float[] vb = onsets.vectors().toFloatArray();
+            for (int i = 0; i < a.length; i++) assertEquals(a[i], b[i], 1e-5 * (1 + Math.abs(a[i])), "switch " + i);
+            for (int i = 0; i < va.length; i++) assertEquals(va[i], vb[i], 1e-5 * (1 + Math.abs(va[i])), "vector " + i);
+            assertArrayEquals(model.choose(all).frames(), model.chooseOnset(onsets).frames());
+            // a change just past the last frame the onset half can see leaves it alone
+            float[] moved = spec.clone();
+            int last = half + model.receptiveField() - 1;
+            for (int bin = 0; bin < 1025; bin++) moved[bin * frames + last] += 5;
+            float[] c2 = model.encodeOnsets(m.create(moved, new Shape(2, 1025, frames))).switches().toFloatArray();
+            assertArrayEquals(b, c2);
+        }
+    }
+
     private static float[][] encodeHost(SiacModel model, NDManager m, float[] spec, int frames) {
         try (NDManager sub = m.newSubManager()) {
             SiacModel.Encoded e = model.encode(sub.create(spec, new Shape(1, 1025, frames)));
