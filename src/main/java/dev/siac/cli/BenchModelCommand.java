@@ -19,6 +19,7 @@ public final class BenchModelCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "1") int warmup;
     @Option(names = "--repeats", defaultValue = "3") int repeats;
     @Option(names = "--chunk", defaultValue = "4") int chunk;
+    @Option(names = "--workers", defaultValue = "2") int workers;
     @Spec CommandSpec spec;
 
     @Override
@@ -33,9 +34,9 @@ public final class BenchModelCommand implements Callable<Integer> {
                     t.medianSeconds(), t.minSeconds(), t.maxSeconds(), repeats, t.peakRssMb());
         }
         if (what.contains("train")) {
-            StepTimer.Timing t = StepTimer.trainStep(c, batch, chunk, warmup, repeats);
-            out.printf("train step (batch %d): median %.3f s (min %.3f, max %.3f) over %d, peak RSS %d MB%n",
-                    batch, t.medianSeconds(), t.minSeconds(), t.maxSeconds(), repeats, t.peakRssMb());
+            StepTimer.Timing t = StepTimer.trainStep(c, batch, chunk, workers, warmup, repeats);
+            out.printf("train step (batch %d, %d workers): median %.3f s (min %.3f, max %.3f) over %d, peak RSS %d MB%n",
+                    batch, workers, t.medianSeconds(), t.minSeconds(), t.maxSeconds(), repeats, t.peakRssMb());
         }
         out.flush();
         return 0;

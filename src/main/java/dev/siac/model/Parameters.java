@@ -56,6 +56,23 @@ public final class Parameters implements AutoCloseable {
         return a;
     }
 
+    /**
+     * A set whose learned parameters are copies (under parent, recording gradients of their own) of these, and whose
+     * buffers are these very arrays (never written): the parameters of a training worker.
+     */
+    public Parameters replica(NDManager parent) {
+        Parameters r = new Parameters(parent);
+        for (var e : params.entrySet()) {
+            NDArray copy = e.getValue().duplicate();
+            copy.attach(r.manager);
+            copy.setName(e.getKey());
+            copy.setRequiresGradient(true);
+            r.params.put(e.getKey(), copy);
+        }
+        r.buffers.putAll(buffers);
+        return r;
+    }
+
     /** Makes every learned parameter record gradients. */
     public void requireGradients() {
         for (NDArray p : params.values()) p.setRequiresGradient(true);

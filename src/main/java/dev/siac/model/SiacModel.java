@@ -42,6 +42,11 @@ public final class SiacModel implements AutoCloseable {
         this.p = p;
     }
 
+    /** The same model on copies of the learned parameters (see {@link Parameters#replica}); close it after use. */
+    public SiacModel replica(NDManager parent) {
+        return new SiacModel(config, p.replica(parent));
+    }
+
     public Parameters parameters() {
         return p;
     }

@@ -35,6 +35,10 @@ public final class StepTimer {
     }
 
     public static Timing trainStep(ModelConfig c, int batch, int chunk, int warmup, int repeats) {
+        return trainStep(c, batch, chunk, new Trainer.Options().workers, warmup, repeats);
+    }
+
+    public static Timing trainStep(ModelConfig c, int batch, int chunk, int workers, int warmup, int repeats) {
         Random rng = new Random(3);
         try (NDManager m = NDManager.newBaseManager(); SiacModel model = Models.create(c, 0, m);
              Adam adam = new Adam(m, model.parameters().params(), 1e-4, 0.9, 0.999, 1e-8)) {
@@ -43,8 +47,9 @@ public final class StepTimer {
             double[] t = new double[repeats];
             for (int i = -warmup; i < repeats; i++) {
                 long t0 = System.nanoTime();
-                TrainStep.run(model, adam, null, m, x, batch, rng, chunk);
+                TrainStep.run(model, adam, null, m, x, batch, rng, chunk, c.eventsPerWindow, workers);
                 if (i >= 0) t[i] = (System.nanoTime() - t0) / 1e9;
+                if (TrainStep.PROFILE) System.err.printf("step %.3f s%n", (System.nanoTime() - t0) / 1e9);
             }
             return summary(t);
         }

@@ -6,14 +6,21 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import dev.siac.dsp.Ops;
 import dev.siac.dsp.Spectral;
 import dev.siac.model.ModelConfig;
 import dev.siac.model.SiacModel;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * One optimisation step of the seed's recipe, computed in two passes so that memory stays small.
@@ -34,15 +41,28 @@ public final class TrainStep {
 
     static final boolean PROFILE = Boolean.getBoolean("siac.profile");
 
+    /**
+     * Threads of the workers past the first (which is the caller). They outlive a step: a fresh thread would start each
+     * step with a cold malloc arena and libtorch thread state, and measurably ran up to twice as slow as the caller.
+     */
+    private static final ExecutorService WORKERS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "siac-train-worker");
+        t.setDaemon(true);
+        return t;
+    });
+
     public static Outcome run(SiacModel model, Adam adam, Discriminator disc, NDManager parent, float[] batch, int b,
                               Random rng, int chunk) {
-        return run(model, adam, disc, parent, batch, b, rng, chunk, model.config.eventsPerWindow);
+        return run(model, adam, disc, parent, batch, b, rng, chunk, model.config.eventsPerWindow, 1);
     }
 
-    /** As above with `events` steps of the loop instead of the config's eventsPerWindow (the curriculum's early steps). */
+    /**
+     * As above with `events` steps of the loop instead of the config's eventsPerWindow (the curriculum's early steps),
+     * the batch split over `workers` threads (see {@link #accumulateGradients}).
+     */
     public static Outcome run(SiacModel model, Adam adam, Discriminator disc, NDManager parent, float[] batch, int b,
-                              Random rng, int chunk, int events) {
-        Outcome r = accumulateGradients(model, disc, parent, batch, b, rng, chunk, events);
+                              Random rng, int chunk, int events, int workers) {
+        Outcome r = accumulateGradients(model, disc, parent, batch, b, rng, chunk, events, workers);
         adam.update(model.parameters().params());
         if (disc != null) disc.update();
         return r;
@@ -55,18 +75,130 @@ public final class TrainStep {
      */
     static Outcome accumulateGradients(SiacModel model, Discriminator disc, NDManager parent, float[] batch, int b,
                                        Random rng, int chunk) {
-        return accumulateGradients(model, disc, parent, batch, b, rng, chunk, model.config.eventsPerWindow);
+        return accumulateGradients(model, disc, parent, batch, b, rng, chunk, model.config.eventsPerWindow, 1);
     }
 
+    /**
+     * With workers &gt; 1 (and no discriminator) the batch is split into that many groups of rows, each run in its own
+     * thread on its own copy of the learned parameters with libtorch's intra-op threads divided among them. The loss is
+     * a sum over examples, so the gradient is the sum of the groups' gradients; it is added to the model's parameters
+     * in group order, so a step gives the same result on every run. Worth it because a 2-row step is a long chain of
+     * small operations, each too small for two threads to share: two 1-row chains side by side use both cores better.
+     */
     static Outcome accumulateGradients(SiacModel model, Discriminator disc, NDManager parent, float[] batch, int b,
-                                       Random rng, int chunk, int steps) {
+                                       Random rng, int chunk, int steps, int workers) {
         if (steps < 1) throw new IllegalArgumentException("a training step needs at least one event, got " + steps);
+        int w = disc == null ? Math.max(1, Math.min(workers, b)) : 1;
+        if (w == 1) return pass(model, disc, parent, batch, 0, b, rng, chunk, steps).outcome(b);
+
+        int threads = JniUtils.getNumThreads();
+        List<SiacModel> replicas = new ArrayList<>();
+        List<Future<Partial>> futures = new ArrayList<>();
+        try (NDManager m = parent.newSubManager()) {
+            try {
+                for (int i = 1; i < w; i++) replicas.add(model.replica(m));
+                JniUtils.setNumThreads(Math.max(1, threads / w));
+                for (int i = 1; i < w; i++) {
+                    SiacModel rep = replicas.get(i - 1);
+                    int from = i * b / w, to = (i + 1) * b / w;
+                    futures.add(WORKERS.submit(() -> {
+                        JniUtils.setGradMode(false); // libtorch records by default on a new thread; pass 1 must not
+                        return pass(rep, null, m, batch, from, to - from, rng, chunk, steps);
+                    }));
+                }
+                Partial total = pass(model, null, m, batch, 0, b / w, rng, chunk, steps);
+                for (Future<Partial> f : futures) total = total.plus(get(f));
+                JniUtils.setNumThreads(threads);
+                // the replicas' gradients onto the model's parameters, in order: d/dtheta sum(theta * G) = G exactly
+                try (NDScope scope = new NDScope(); Recording rec = new Recording()) {
+                    scope.suppressNotUsedWarning();
+                    for (SiacModel rep : replicas) {
+                        NDArray surrogate = null;
+                        for (var e : model.parameters().params().entrySet()) {
+                            NDArray term = e.getValue().mul(rep.parameters().params().get(e.getKey()).getGradient()).sum();
+                            surrogate = surrogate == null ? term : surrogate.add(term);
+                        }
+                        rec.backward(surrogate);
+                    }
+                }
+                return total.outcome(b);
+            } finally {
+                // never free what a worker may still be using (after a failure elsewhere)
+                boolean interrupted = false;
+                for (Future<Partial> f : futures) {
+                    while (true) {
+                        try {
+                            f.get();
+                            break;
+                        } catch (InterruptedException e) {
+                            interrupted = true;
+                        } catch (ExecutionException ignored) {
+                            break; // reported by get() above, or superseded by the failure that got us here
+                        }
+                    }
+                }
+                if (interrupted) Thread.currentThread().interrupt();
+                JniUtils.setNumThreads(threads);
+                for (SiacModel rep : replicas) rep.close();
+            }
+        }
+    }
+
+    private static Partial get(Future<Partial> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted during a training step", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            if (e.getCause() instanceof Error err) throw err;
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** L1 sums of a group of rows: |T - sum_k C_k|_1 and |T|_1, and the discriminator's loss (NaN without one). */
+    private record Partial(double diffL1, double targetL1, double discriminatorLoss) {
+        Partial plus(Partial o) {
+            return new Partial(diffL1 + o.diffL1, targetL1 + o.targetL1, discriminatorLoss);
+        }
+
+        Outcome outcome(int b) {
+            return new Outcome((diffL1 - targetL1) / b, targetL1 == 0 ? 0 : 1 - diffL1 / targetL1, discriminatorLoss);
+        }
+    }
+
+    /**
+     * Gradient recording on the calling thread (libtorch's grad mode is per thread), restored on close. DJL allows one
+     * GradientCollector at a time, so the workers record this way; backward is what GradientCollector.backward does.
+     */
+    private static final class Recording implements AutoCloseable {
+        private final boolean was = JniUtils.isGradMode();
+
+        Recording() {
+            JniUtils.setGradMode(true);
+        }
+
+        void backward(NDArray target) {
+            JniUtils.backward((PtNDArray) target, (PtNDArray) target.onesLike(), false, false);
+        }
+
+        @Override
+        public void close() {
+            JniUtils.setGradMode(was);
+        }
+    }
+
+    /** Both passes for rows [row0, row0 + rows) of the batch; gradients accumulate on model's parameters. */
+    private static Partial pass(SiacModel model, Discriminator disc, NDManager parent, float[] batch, int row0, int rows,
+                                Random rng, int chunk, int steps) {
         ModelConfig c = model.config;
         int n = c.windowSamples;
-        double lossValue, removed, dLoss = Double.NaN;
+        int b = rows;
+        double dLoss = Double.NaN;
         try (NDScope scope = new NDScope(); NDManager m = parent.newSubManager()) {
             scope.suppressNotUsedWarning();
-            NDArray x = m.create(batch, new Shape(b, n));
+            NDArray x = m.create(Arrays.copyOfRange(batch, row0 * n, (row0 + rows) * n), new Shape(b, n));
             NDArray s0 = Spectral.magnitude(x);
             long T0 = System.nanoTime();
             SiacModel.Iteration it = model.iterativeFromSpectrogram(s0, steps, true);
@@ -81,13 +213,13 @@ public final class TrainStep {
             NDArray diff = target.sub(sum);
             double targetL1 = target.abs().sum().getFloat();
             double diffL1 = diff.abs().sum().getFloat();
-            lossValue = (diffL1 - targetL1) / b;
-            removed = targetL1 == 0 ? 0 : 1 - diffL1 / targetL1;
             NDArray g = diff.sign().neg();                                  // dL/dC_k, the same for every k
 
             boolean[] kept = null;
             NDArray gAdv = null;
-            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            // the adversarial terms need DJL's GradientCollector (the discriminator's step takes it)
+            try (GradientCollector gc = disc != null ? Engine.getInstance().newGradientCollector() : null;
+                 Recording rec = new Recording()) {
                 if (disc != null) {
                     kept = new boolean[steps];
                     NDArray masked = null;
@@ -131,13 +263,13 @@ public final class TrainStep {
                     long T1 = System.nanoTime();
                     surrogate.getFloat();
                     long T2 = System.nanoTime();
-                    gc.backward(surrogate);
+                    rec.backward(surrogate);
                     if (PROFILE) System.err.printf("chunk fwd %.2f s bwd %.2f s rss %d%n", (T2 - T0) / 1e9, (System.nanoTime() - T2) / 1e9, StepTimer.peakRssMb());
                     T0 = System.nanoTime();
                   }
                 }
             }
+            return new Partial(diffL1, targetL1, dLoss);
         }
-        return new Outcome(lossValue, removed, dLoss);
     }
 }

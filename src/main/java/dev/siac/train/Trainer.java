@@ -51,6 +51,7 @@ public final class Trainer implements AutoCloseable {
         public long scheduleSteps = 0;         // length of the cosine decay
         public boolean adversarial = false;
         public int chunk = 4;                 // steps recomputed together in the backward pass
+        public int workers = 2;               // threads the batch is split over (TrainStep)
         public int collapseWindow = 200;      // steps of energy removed ~0 that are reported as a collapse
         public long curriculumSteps = 0;       // 0 = off; else segments and events grow over this many steps
         public double curriculumStart = 0.25;  // the curriculum's first fraction of the window and of the events
@@ -229,7 +230,7 @@ public final class Trainer implements AutoCloseable {
         // libtorch's generator (the discriminator's dropout) cannot be saved through DJL, so each step reseeds it
         // from (seed, step): a resumed run then draws the same masks as one that never stopped
         Engine.getInstance().setRandomSeed(stepSeed(seed, adam.step()));
-        TrainStep.Outcome r = TrainStep.run(model, adam, disc, manager, batch, o.batch, rng, o.chunk, (int) cur[1]);
+        TrainStep.Outcome r = TrainStep.run(model, adam, disc, manager, batch, o.batch, rng, o.chunk, (int) cur[1], o.workers);
         return new double[] {r.loss(), r.energyRemoved(), r.discriminatorLoss()};
     }
 

@@ -1,5 +1,6 @@
 package dev.siac.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -31,22 +32,46 @@ class TrainStepTest {
     @Test
     void twoPassGradientEqualsTheOnePassLossGradient() throws Exception {
         // chunk 3 of 4 events leaves a one-step chunk (DJL's concat of one array once detached it); 1 and 4 are the ends
-        for (int chunk : new int[] {1, 3, 4}) compare(ModelConfig.preset("tiny"), chunk, false);
+        for (int chunk : new int[] {1, 3, 4}) compare(ModelConfig.preset("tiny"), chunk, false, 1);
+    }
+
+    /** The batch split over two threads, each on its own copy of the parameters: still the one-pass loss gradient. */
+    @Test
+    void twoWorkersGiveTheOnePassLossGradient() throws Exception {
+        compare(ModelConfig.preset("tiny"), 3, false, 2);
+    }
+
+    /** The workers' gradients are added in a fixed order: the same step twice gives the same bits. */
+    @Test
+    void twoWorkersAreDeterministic() throws Exception {
+        ModelConfig c = ModelConfig.preset("tiny");
+        c.init = "physical";
+        int b = 2;
+        float[] batch = realAudio(b, c.windowSamples);
+        try (NDManager base = NDManager.newBaseManager(); SiacModel model = Models.create(c, 3, base)) {
+            model.parameters().requireGradients();
+            TrainStep.Outcome r1 = TrainStep.accumulateGradients(model, null, base, batch, b, new Random(5), 2, c.eventsPerWindow, 2);
+            Map<String, float[]> g1 = gradients(model);
+            TrainStep.Outcome r2 = TrainStep.accumulateGradients(model, null, base, batch, b, new Random(5), 2, c.eventsPerWindow, 2);
+            Map<String, float[]> g2 = gradients(model);
+            assertEquals(r1, r2);
+            for (String name : g1.keySet()) assertArrayEquals(g1.get(name), g2.get(name), name);
+        }
     }
 
     @Test
     void shortEventsTwoPassGradientEqualsTheOnePassLossGradient() throws Exception {
         ModelConfig c = ModelConfig.preset("tiny");
         c.eventSamples = 2048;
-        compare(c, 3, false);
+        compare(c, 3, false, 1);
     }
 
     @Test
     void adversarialTermGradientEqualsTheOnePassGradient() throws Exception {
-        compare(ModelConfig.preset("tiny"), 3, true);
+        compare(ModelConfig.preset("tiny"), 3, true, 1);
     }
 
-    private static void compare(ModelConfig c, int chunk, boolean adversarial) throws Exception {
+    private static void compare(ModelConfig c, int chunk, boolean adversarial, int workers) throws Exception {
         c.init = "physical"; // events audible from the start, so every part of the model gets a gradient
         int b = 2, n = c.windowSamples;
         float[] batch = realAudio(b, n);
@@ -58,14 +83,15 @@ class TrainStepTest {
             if (disc != null) disc.params().get("judge.weight").muli(JUDGE_GAIN);
             try {
                 Engine.getInstance().setRandomSeed(11); // the discriminator's dropout draws the same masks in both
-                TrainStep.Outcome r = TrainStep.accumulateGradients(model, disc, base, batch, b, new Random(5), chunk);
+                TrainStep.Outcome r = TrainStep.accumulateGradients(model, disc, base, batch, b, new Random(5), chunk,
+                        c.eventsPerWindow, workers);
                 Map<String, float[]> twoPass = gradients(model);
 
                 Engine.getInstance().setRandomSeed(11);
                 double literalLoss = onePass(model, disc, base, batch, b, new Random(5));
                 Map<String, float[]> onePass = gradients(model);
 
-                String what = (adversarial ? "adversarial, " : "") + "chunk " + chunk;
+                String what = (adversarial ? "adversarial, " : "") + "chunk " + chunk + ", " + workers + " workers";
                 assertEquals(literalLoss / b, r.loss(), 1e-4 * Math.abs(literalLoss / b) + 1e-4, "loss, " + what);
                 int nonZero = 0;
                 double worst = 0;
