@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "info", mixinStandardHelpOptions = true,
         description = "Print a model's configuration summary and its parameter count per component.")
 public final class InfoCommand implements Callable<Integer> {
-    @Option(names = "--preset", paramLabel = "NAME|CONFIG.json", description = "a preset (paper, small, small-short, tiny) or a config file")
+    @Option(names = "--preset", paramLabel = "NAME|CONFIG.json", description = "a preset (paper, small, small-short, small-full, tiny) or a config file")
     String preset;
 
     @Option(names = "--model", paramLabel = "DIR", description = "a model directory (default: the bundled model)")

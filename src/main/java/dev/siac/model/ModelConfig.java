@@ -137,11 +137,11 @@ public final class ModelConfig {
         Files.writeString(file, toJson() + "\n", StandardCharsets.UTF_8);
     }
 
-    /** Loads a bundled preset by name ("paper", "small", "tiny"). */
+    /** Loads a bundled preset by name ("paper", "small", "small-short", "small-full", "tiny"). */
     public static ModelConfig preset(String name) {
         String res = "/presets/" + name + ".json";
         try (InputStream in = ModelConfig.class.getResourceAsStream(res)) {
-            if (in == null) throw new IllegalArgumentException("unknown preset '" + name + "' (known: paper, small, small-short, tiny)");
+            if (in == null) throw new IllegalArgumentException("unknown preset '" + name + "' (known: paper, small, small-short, small-full, tiny)");
             return fromJson(new String(in.readAllBytes(), StandardCharsets.UTF_8), "preset " + name);
         } catch (IOException e) {
             throw new IllegalStateException("cannot read bundled preset " + name, e);
