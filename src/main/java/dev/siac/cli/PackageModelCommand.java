@@ -1,6 +1,7 @@
 package dev.siac.cli;
 
 import ai.djl.ndarray.NDManager;
+import dev.siac.model.ModelConfig;
 import dev.siac.model.Models;
 import dev.siac.model.Safetensors;
 import dev.siac.model.SiacModel;
@@ -16,8 +17,12 @@ import picocli.CommandLine.Spec;
 @Command(name = "package-model", mixinStandardHelpOptions = true,
         description = "Write the model of a checkpoint or model directory as a model directory (config.json + weights.safetensors).")
 public final class PackageModelCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "FROM", description = "model directory or RUN_DIR/checkpoint")
-    Path from;
+    static final String PRESET = "preset:";
+
+    @Parameters(index = "0", paramLabel = "FROM",
+            description = "model directory, RUN_DIR/checkpoint, or preset:NAME for an untrained model of a preset or"
+                    + " config file (its initialisation from --seed: the baseline of an evaluation)")
+    String from;
 
     @Parameters(index = "1", paramLabel = "TO", description = "model directory to write")
     Path to;
@@ -25,12 +30,17 @@ public final class PackageModelCommand implements Callable<Integer> {
     @Option(names = "--f16", description = "store weights as float16 (half the size)")
     boolean f16;
 
+    @Option(names = "--seed", defaultValue = "0", description = "initialisation seed with preset:NAME (default: ${DEFAULT-VALUE})")
+    long seed;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
-        try (NDManager m = NDManager.newBaseManager(); SiacModel model = Models.load(from, m)) {
+        try (NDManager m = NDManager.newBaseManager(); SiacModel model = from.startsWith(PRESET)
+                ? Models.create(ModelConfig.presetOrFile(from.substring(PRESET.length())), seed, m)
+                : Models.load(Path.of(from), m)) {
             Models.save(model, to, f16 ? Safetensors.DType.F16 : Safetensors.DType.F32);
             spec.commandLine().getOut().printf("%s: %s weights, model id %s%n", to, f16 ? "float16" : "float32",
                     Models.modelId(to).substring(0, 12));
