@@ -108,7 +108,7 @@ public final class EditCommand implements Callable<Integer> {
                     + " for example b.siac@2:4@0.5 (RANGE needs its start)")
     List<Transplant> transplant = new ArrayList<>();
 
-    @Option(names = "--precision", paramLabel = "f32|f16|q8", converter = PrecisionConverter.class,
+    @Option(names = "--precision", paramLabel = "f32|f16|q8|q4", converter = PrecisionConverter.class,
             description = "store vectors and amplitudes at this precision from here on (default: the input's)")
     List<Precision> precision = new ArrayList<>();
 

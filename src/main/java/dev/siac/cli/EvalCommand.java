@@ -1,5 +1,7 @@
 package dev.siac.cli;
 
+import dev.siac.codec.Precision;
+
 import dev.siac.eval.ClipCodec;
 import dev.siac.eval.ClipSet;
 import dev.siac.eval.Evaluation;
@@ -90,10 +92,15 @@ public final class EvalCommand implements Callable<Integer> {
                     + " per value, named siac-refineK (default: 0 = none)")
     List<Integer> refine = new ArrayList<>(List.of(0));
 
+    @Option(names = "--precision", paramLabel = "f32|f16|q8|q4", converter = EditCommand.PrecisionConverter.class,
+            description = "how siac stores vectors (default: q8, as siac encode); other than q8 the codec is named"
+                    + " siac-PRECISION")
+    Precision precision;
+
     /** Builds siac's codec for one configuration; model is null when --model is not given (use the bundled model). */
     @FunctionalInterface
     public interface SiacFactory {
-        ClipCodec create(Path model, Integer maxEvents, int refineSteps);
+        ClipCodec create(Path model, Integer maxEvents, int refineSteps, Precision precision);
     }
 
     private final SiacFactory siacFactory;
@@ -108,10 +115,10 @@ public final class EvalCommand implements Callable<Integer> {
      */
     public EvalCommand(Function<Path, ClipCodec> siacFactory) {
         Objects.requireNonNull(siacFactory);
-        this.siacFactory = (dir, max, refineSteps) -> siacFactory.apply(dir);
+        this.siacFactory = (dir, max, refineSteps, precision) -> siacFactory.apply(dir);
     }
 
-    /** With a factory that also receives --max-events-per-window (null when not given) and --refine. */
+    /** With a factory that also receives --max-events-per-window and --precision (null when not given) and --refine. */
     public static EvalCommand withOptions(SiacFactory siacFactory) {
         return new EvalCommand(Objects.requireNonNull(siacFactory), true);
     }
@@ -156,7 +163,7 @@ public final class EvalCommand implements Callable<Integer> {
             List<ClipCodec> codecs = new ArrayList<>();
             if (!noSiac) {
                 if (model != null && !Files.isDirectory(model)) throw new IOException(model + ": model directory not found");
-                for (int k : refine) codecs.add(siacFactory.create(model, maxEvents, k));
+                for (int k : refine) codecs.add(siacFactory.create(model, maxEvents, k, precision));
             }
             codecs.addAll(selection.codecs());
             Evaluation.Report report = new Evaluation(codecs, selection.skipped(), err)

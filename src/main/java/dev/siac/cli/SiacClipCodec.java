@@ -2,6 +2,7 @@ package dev.siac.cli;
 
 import dev.siac.audio.Signal;
 import dev.siac.codec.Codec;
+import dev.siac.codec.Precision;
 import dev.siac.codec.EventList;
 import dev.siac.codec.SiacFormat;
 import dev.siac.eval.ClipCodec;
@@ -20,10 +21,10 @@ final class SiacClipCodec implements ClipCodec {
     }
 
     static ClipCodec forModel(Path dir) {
-        return forModel(dir, null, 0);
+        return forModel(dir, null, 0, null);
     }
 
-    static ClipCodec forModel(Path dir, Integer maxEvents, int refineSteps) {
+    static ClipCodec forModel(Path dir, Integer maxEvents, int refineSteps, Precision precision) {
         try {
             CodecSupport cs = CodecSupport.open(dir);
             Codec.Options d = Codec.Options.defaults(cs.model.config);
@@ -31,6 +32,7 @@ final class SiacClipCodec implements ClipCodec {
                 if (maxEvents < 1) throw new IllegalArgumentException("--max-events-per-window must be at least 1");
                 d = new Codec.Options(maxEvents, d.stopBelow(), d.precision());
             }
+            if (precision != null) d = new Codec.Options(d.maxEventsPerWindow(), d.stopBelow(), precision);
             return new SiacClipCodec(cs, d.withRefine(refineSteps, Codec.Options.DEFAULT_REFINE_LR));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -39,7 +41,8 @@ final class SiacClipCodec implements ClipCodec {
 
     @Override
     public String name() {
-        return options.refineSteps() > 0 ? "siac-refine" + options.refineSteps() : "siac";
+        String name = options.precision() == Precision.Q8 ? "siac" : "siac-" + options.precision().label();
+        return options.refineSteps() > 0 ? name + "-refine" + options.refineSteps() : name;
     }
 
     @Override

@@ -53,8 +53,8 @@ public final class SiacFormat {
         List<Event> list = events.events();
         int n = list.size();
 
-        Sink out = new Sink(FIXED_HEADER_BYTES + 32 + (p == Precision.Q8 ? 8 + 8 * dim : 0)
-                + (long) n * (2 + ampBytes(p) + (long) dim * componentBytes(p)) + CRC_BYTES);
+        Sink out = new Sink(FIXED_HEADER_BYTES + 32 + (p.quantized() ? 8 + 8 * dim : 0)
+                + (long) n * (2 + ampBytes(p) + (long) p.vectorBytes(dim)) + CRC_BYTES);
         out.bytes(MAGIC);
         out.u8(VERSION);
         out.u8(precisionCode(p));
@@ -75,7 +75,8 @@ public final class SiacFormat {
         float[] vMax = null;
         double[] vStep = null;
         boolean[] vExact = null;
-        if (p == Precision.Q8) {
+        int maxCode = p.quantized() ? p.maxCode() : 0;
+        if (p.quantized()) {
             // a remembered grid is reused wherever every value still lies on it, so that removing or moving events
             // leaves the kept ones bit-identical; elsewhere the grid is fitted to the data
             Q8Grid carried = events.q8Grid();
@@ -96,8 +97,8 @@ public final class SiacFormat {
             vExact = new boolean[dim];
             for (int d = 0; d < dim; d++) {
                 if (carried != null) {
-                    double step = q8Step(carried.lo(d), carried.hi(d));
-                    if (allOnGrid(list, d, carried.lo(d), step)) {
+                    double step = q8Step(carried.lo(d), carried.hi(d), maxCode);
+                    if (allOnGrid(list, d, carried.lo(d), step, maxCode)) {
                         vMin[d] = carried.lo(d);
                         vMax[d] = carried.hi(d);
                         vExact[d] = true;
@@ -105,7 +106,7 @@ public final class SiacFormat {
                 }
                 out.f32(vMin[d]);
                 out.f32(vMax[d]);
-                vStep[d] = q8Step(vMin[d], vMax[d]);
+                vStep[d] = q8Step(vMin[d], vMax[d], maxCode);
             }
         }
 
@@ -124,10 +125,20 @@ public final class SiacFormat {
                     out.u16(Half.fromFloatSaturating(e.amplitude()) & 0xffff);
                     for (float x : v) out.u16(Half.fromFloatSaturating(x) & 0xffff);
                 }
-                case Q8 -> {
+                case Q8, Q4 -> {
                     out.u8(ampExact ? ampGrid.exactCode(e.amplitude()) : ampGrid.code(e.amplitude()));
+                    int pending = 0;
                     for (int d = 0; d < dim; d++) {
-                        out.u8(vExact[d] ? q8ExactCode(v[d], vMin[d], vStep[d]) : q8Code(v[d], vMin[d], vStep[d]));
+                        int code = vExact[d] ? q8ExactCode(v[d], vMin[d], vStep[d], maxCode)
+                                : q8Code(v[d], vMin[d], vStep[d], maxCode);
+                        if (p == Precision.Q8) {
+                            out.u8(code);
+                        } else if (d % 2 == 0) {
+                            pending = code;                       // low nibble first
+                            if (d == dim - 1) out.u8(pending);    // odd D: the last high nibble is 0
+                        } else {
+                            out.u8(pending | code << 4);
+                        }
                     }
                 }
             }
@@ -216,7 +227,8 @@ public final class SiacFormat {
         double[] vStep = null;
         float ampMin = 0;
         float ampMax = 0;
-        if (p == Precision.Q8) {
+        int maxCode = p.quantized() ? p.maxCode() : 0;
+        if (p.quantized()) {
             float aMin = c.f32("amplitude scale");
             float aMax = c.f32("amplitude scale");
             boolean empty = aMin == 0 && aMax == 0;
@@ -238,13 +250,12 @@ public final class SiacFormat {
                 }
                 vMin[d] = lo;
                 vMax[d] = hi;
-                vStep[d] = q8Step(lo, hi);
+                vStep[d] = q8Step(lo, hi, maxCode);
             }
         }
 
         int ampBytes = ampBytes(p);
-        int compBytes = componentBytes(p);
-        long perEvent = ampBytes + (long) dim * compBytes;
+        long perEvent = ampBytes + (long) p.vectorBytes(dim);
         long least = count * perEvent + Math.max(0, count - 1); // every delta takes at least one byte
         if (least > c.remaining()) {
             throw c.fail("truncated (header declares " + count + " events needing at least " + least
@@ -281,7 +292,19 @@ public final class SiacFormat {
                         throw c.fail("event " + i + " has amplitude code " + code + " but the amplitude scale is empty");
                     }
                     amplitude = code == 0 ? 0f : ampTable[code];
-                    for (int d = 0; d < dim; d++) v[d] = q8Value(c.u8("vector"), vMin[d], vStep[d]);
+                    if (p == Precision.Q8) {
+                        for (int d = 0; d < dim; d++) v[d] = q8Value(c.u8("vector"), vMin[d], vStep[d]);
+                    } else {
+                        for (int d = 0; d < dim; d += 2) {
+                            int pair = c.u8("vector");
+                            v[d] = q8Value(pair & 15, vMin[d], vStep[d]);
+                            if (d + 1 < dim) {
+                                v[d + 1] = q8Value(pair >> 4, vMin[d + 1], vStep[d + 1]);
+                            } else if (pair >> 4 != 0) {
+                                throw c.fail("event " + i + " has a non-zero padding nibble");
+                            }
+                        }
+                    }
                 }
             }
             if (!(amplitude >= 0) || amplitude == Float.POSITIVE_INFINITY) {
@@ -294,7 +317,7 @@ public final class SiacFormat {
         }
         if (c.pos != body) throw c.fail((body - c.pos) + " unexpected bytes after the last event");
         try {
-            Q8Grid grid = p == Precision.Q8 ? new Q8Grid(ampMin, ampMax, vMin, vMax) : null;
+            Q8Grid grid = p.quantized() ? new Q8Grid(ampMin, ampMax, vMin, vMax) : null;
             return EventList.trusted((int) sampleRate, length, gain, dim, modelId, p, events, grid);
         } catch (IllegalArgumentException e) {
             // every rule of EventList is checked above; this only keeps the promise that readers see one exception type
@@ -317,12 +340,8 @@ public final class SiacFormat {
         return switch (p) {
             case F32 -> 4;
             case F16 -> 2;
-            case Q8 -> 1;
+            case Q8, Q4 -> 1;
         };
-    }
-
-    static int componentBytes(Precision p) {
-        return ampBytes(p);
     }
 
     static int precisionCode(Precision p) {
@@ -330,6 +349,7 @@ public final class SiacFormat {
             case F32 -> 0;
             case F16 -> 1;
             case Q8 -> 2;
+            case Q4 -> 3;
         };
     }
 
@@ -338,19 +358,23 @@ public final class SiacFormat {
             case 0 -> Precision.F32;
             case 1 -> Precision.F16;
             case 2 -> Precision.Q8;
+            case 3 -> Precision.Q4;
             default -> null;
         };
     }
 
-    /** Grid spacing of one Q8 dimension; decoding is min + code * step, evaluated in double then rounded once. */
-    static double q8Step(float min, float max) {
-        return ((double) max - min) / 255.0;
+    /**
+     * Grid spacing of one dimension with codes 0..maxCode (255 for Q8, 15 for Q4); decoding is min + code * step,
+     * evaluated in double then rounded once.
+     */
+    static double q8Step(float min, float max, int maxCode) {
+        return ((double) max - min) / maxCode;
     }
 
-    static int q8Code(float v, float min, double step) {
+    static int q8Code(float v, float min, double step, int maxCode) {
         if (step == 0) return 0;
         long code = Math.round((v - (double) min) / step);
-        return (int) Math.max(0, Math.min(255, code));
+        return (int) Math.max(0, Math.min(maxCode, code));
     }
 
     static float q8Value(int code, float min, double step) {
@@ -358,16 +382,16 @@ public final class SiacFormat {
     }
 
     /** The code whose value is exactly {@code v}, or -1; rounding may land one code off, so neighbours are tried. */
-    static int q8ExactCode(float v, float min, double step) {
-        int c = q8Code(v, min, step);
-        for (int k = Math.max(0, c - 1); k <= Math.min(255, c + 1); k++) {
+    static int q8ExactCode(float v, float min, double step, int maxCode) {
+        int c = q8Code(v, min, step, maxCode);
+        for (int k = Math.max(0, c - 1); k <= Math.min(maxCode, c + 1); k++) {
             if (q8Value(k, min, step) == v) return k; // == : Q8 has one zero, and the values are finite
         }
         return -1;
     }
 
-    private static boolean allOnGrid(List<Event> list, int d, float min, double step) {
-        for (Event e : list) if (q8ExactCode(e.vector()[d], min, step) < 0) return false;
+    private static boolean allOnGrid(List<Event> list, int d, float min, double step, int maxCode) {
+        for (Event e : list) if (q8ExactCode(e.vector()[d], min, step, maxCode) < 0) return false;
         return true;
     }
 

@@ -22,6 +22,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class EvalSiacEndToEndTest {
 
     /** Decaying tones and noise bursts, the material a codec of events is for. */
+    /**
+     * An untrained encoder places an event only where its switch is positive. With random banks the tiny model may
+     * find none in a whole clip; the physical initialisation biases the switch on, as the shipped presets do.
+     */
+    private static Path tinyModel(Path dir) throws Exception {
+        Path model = dir.resolve("tiny-model");
+        ModelConfig config = ModelConfig.preset("tiny");
+        config.init = "physical";
+        try (NDManager m = NDManager.newBaseManager(); SiacModel tiny = Models.create(config, 0, m)) {
+            Models.save(tiny, model, Safetensors.DType.F32);
+        }
+        return model;
+    }
+
     private static Path clip(Path dir, String name, double seconds, long seed) throws Exception {
         Path p = dir.resolve(name);
         Bench.writeSyntheticWav(p, seconds, seed);
@@ -30,14 +44,7 @@ class EvalSiacEndToEndTest {
 
     @Test
     void siacAndOpusSideBySide(@TempDir Path dir) throws Exception {
-        Path model = dir.resolve("tiny-model");
-        // An untrained encoder places an event only where its switch is positive. With random banks the tiny model
-        // may find none in a whole clip; the physical initialisation biases the switch on, as `small` ships.
-        ModelConfig config = ModelConfig.preset("tiny");
-        config.init = "physical";
-        try (NDManager m = NDManager.newBaseManager(); SiacModel tiny = Models.create(config, 0, m)) {
-            Models.save(tiny, model, Safetensors.DType.F32);
-        }
+        Path model = tinyModel(dir);
         Path a = clip(dir, "a.wav", 1.0, 1);
         Path b = clip(dir, "b.wav", 1.5, 2);
         Path report = dir.resolve("report");
@@ -80,5 +87,28 @@ class EvalSiacEndToEndTest {
             assertTrue(summary.contains("opus-6k skipped") && summary.contains("apt-get install -y opus-tools"), summary);
             assertTrue(r.err().contains("apt-get install -y opus-tools"), r.err());
         }
+    }
+
+    /** --precision q4 measures siac storing 4-bit vector codes, named siac-q4: the same events in fewer bytes. */
+    @Test
+    void precisionQ4IsMeasuredAsItsOwnCodec(@TempDir Path dir) throws Exception {
+        Path model = tinyModel(dir);
+        Path a = clip(dir, "a.wav", 1.5, 1);
+        double[] kbps = new double[2];
+        String[] names = {"siac", "siac-q4"};
+        for (int i = 0; i < 2; i++) {
+            Path report = dir.resolve("report" + i);
+            List<String> args = new ArrayList<>(List.of("--model", model.toString(), "--peers", "none", "-o", report.toString()));
+            if (i == 1) args.addAll(List.of("--precision", "q4"));
+            args.add(a.toString());
+            CliRun r = CliRun.of(EvalCommand.withOptions(SiacClipCodec::forModel), args.toArray(new String[0]));
+            assertEquals(0, r.code(), r.err());
+            List<String> lines = Files.readAllLines(report.resolve("results.csv"));
+            List<String> header = List.of(lines.get(0).split(",", -1));
+            String[] row = lines.get(1).split(",", -1);
+            assertEquals(names[i], row[2], String.join("\n", lines));
+            kbps[i] = Double.parseDouble(row[header.indexOf("kbps")]);
+        }
+        assertTrue(kbps[1] < kbps[0], "q4 " + kbps[1] + " kbps against q8 " + kbps[0]);
     }
 }

@@ -88,6 +88,49 @@ class SiacFormatTest {
     }
 
     @Test
+    void q4PacksTwoCodesPerByteOnFifteenStepsAndRoundTrips() throws Exception {
+        // odd dimension: the last byte of each vector holds one code and a zero high nibble
+        EventList l = TestLists.of(3, 1000,
+                event(0, 0f, 0, 5, -2),
+                event(256, 3f, 1.55f, 6.1f, -2),
+                event(512, 3f, 3, 7, -2)).withPrecision(Precision.Q4);
+        assertEquals(Precision.Q4, l.precision());
+        assertEquals(List.of(0f, 3f, 3f), l.events().stream().map(Event::amplitude).toList());
+        assertArrayEquals(new float[]{0, 5, -2}, l.events().get(0).vector(), "range ends are exact");
+        assertArrayEquals(new float[]{3, 7, -2}, l.events().get(2).vector());
+        assertEquals(1.6f, l.events().get(1).vector()[0], 1e-6, "1.55 on 0..3 in 15 steps: code 7.75 -> 8, 1.6");
+        assertEquals(5 + 8 * 2.0 / 15, l.events().get(1).vector()[1], 1e-6, "6.1 on 5..7: code 8.25 -> 8");
+        byte[] bytes = SiacFormat.toBytes(l);
+        assertEquals(l, SiacFormat.fromBytes(bytes, "q4"));
+        assertArrayEquals(bytes, SiacFormat.toBytes(SiacFormat.fromBytes(bytes, "q4")), "read and written again: same bytes");
+        // a set padding nibble is damage, not data
+        int lastVectorByte = bytes.length - 4 - 1;
+        byte[] bad = bytes.clone();
+        bad[lastVectorByte] |= (byte) 0x10;
+        assertEquals("event 2 has a non-zero padding nibble", problem(FileBytes.fixCrc(bad)));
+        assertEquals(l, l.withPrecision(Precision.Q4), "quantising twice changes nothing");
+    }
+
+    @Test
+    void q4ErrorIsHalfAStepOfFifteen() throws Exception {
+        EventList l = TestLists.encoderLike(4, 200, 32, Precision.F32);
+        EventList q = l.withPrecision(Precision.Q4);
+        for (int d = 0; d < 32; d++) {
+            float lo = Float.MAX_VALUE, hi = -Float.MAX_VALUE;
+            for (Event e : l.events()) {
+                lo = Math.min(lo, e.vector()[d]);
+                hi = Math.max(hi, e.vector()[d]);
+            }
+            for (int i = 0; i < l.size(); i++) {
+                float want = l.events().get(i).vector()[d], got = q.events().get(i).vector()[d];
+                assertTrue(Math.abs(want - got) <= (hi - lo) / 30 * 1.0001 + 1e-6, "dimension " + d + ": " + want + " -> " + got);
+            }
+        }
+        assertEquals(SiacFormat.toBytes(l.withPrecision(Precision.Q8)).length - 16 * 200, SiacFormat.toBytes(q).length,
+                "16 bytes per event less than Q8 at D = 32");
+    }
+
+    @Test
     void q8AmplitudeGridIgnoresTinyOutliers() {
         EventList l = TestLists.of(1, 1000, event(0, 1e-30f, 0), event(1, 0.5f, 0), event(2, 1f, 0)).withPrecision(Precision.Q8);
         assertEquals(0.5f, l.events().get(1).amplitude(), 0.5f * 0.035f, "within half a step of a 2^24 range");
@@ -129,16 +172,18 @@ class SiacFormatTest {
             t += 256L * (1 + rng.nextInt(40));
         }
         long header = SiacFormat.FIXED_HEADER_BYTES + 2 /* quantum 256 */ + 1 /* first time 0 */ + 4 /* CRC */;
-        int[] perEvent = {1 + 4 + 128, 1 + 2 + 64, 1 + 1 + 32};
+        int[] perEvent = {1 + 4 + 128, 1 + 2 + 64, 1 + 1 + 32, 1 + 1 + 16};
         for (Precision p : Precision.values()) {
             EventList l = new EventList(22050, 220500, 1, 32, "", p, events);
-            long extra = p == Precision.Q8 ? 8 + 8 * 32 : 0;
+            long extra = p.quantized() ? 8 + 8 * 32 : 0;
             long expected = header + extra + 108L * perEvent[p.ordinal()] - 1; // the first event has no delta
             assertEquals(expected, SiacFormat.toBytes(l).length, p.toString());
         }
         EventList q8 = new EventList(22050, 220500, 1, 32, "", Precision.Q8, events);
         double kbps = SiacFormat.toBytes(q8).length * 8 / 10.0 / 1000;
         assertTrue(kbps < 3.3, "Q8 at 10.8 events/s including a 10 s file's header: " + kbps);
+        double kbps4 = SiacFormat.toBytes(q8.withPrecision(Precision.Q4)).length * 8 / 10.0 / 1000;
+        assertTrue(kbps4 < 1.9, "Q4 at 10.8 events/s including a 10 s file's header: " + kbps4);
     }
 
     @Test
