@@ -495,7 +495,7 @@ public final class Bench {
                 .append(o.repeats()).append(" run(s) after ").append(o.warmup())
                 .append(" warm-up, random weights, noise input (`StepTimer`); the training step is forward,")
                 .append(" loss, backward and Adam with ").append(o.chunk()).append(" events recomputed per chunk, the batch split over ")
-                .append(new dev.siac.train.Trainer.Options().workers).append(" workers as `siac train` does.")
+                .append(dev.siac.train.Trainer.Options.DEFAULT_WORKERS).append(" workers as `siac train` does.")
                 .append(" Encode/decode: one run of the CLI command on a synthetic stream (decaying tones and noise")
                 .append(" bursts) with ").append(o.streamModel() == null
                         ? "an untrained `" + o.streamPreset() + "` model (its own initialisation, seed 0)"

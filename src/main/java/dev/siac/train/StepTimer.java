@@ -35,7 +35,7 @@ public final class StepTimer {
     }
 
     public static Timing trainStep(ModelConfig c, int batch, int chunk, int warmup, int repeats) {
-        return trainStep(c, batch, chunk, new Trainer.Options().workers, warmup, repeats);
+        return trainStep(c, batch, chunk, Trainer.Options.DEFAULT_WORKERS, warmup, repeats);
     }
 
     public static Timing trainStep(ModelConfig c, int batch, int chunk, int workers, int warmup, int repeats) {
@@ -49,7 +49,6 @@ public final class StepTimer {
                 long t0 = System.nanoTime();
                 TrainStep.run(model, adam, null, m, x, batch, rng, chunk, c.eventsPerWindow, workers);
                 if (i >= 0) t[i] = (System.nanoTime() - t0) / 1e9;
-                if (TrainStep.PROFILE) System.err.printf("step %.3f s%n", (System.nanoTime() - t0) / 1e9);
             }
             return summary(t);
         }

@@ -51,7 +51,8 @@ public final class Trainer implements AutoCloseable {
         public long scheduleSteps = 0;         // length of the cosine decay
         public boolean adversarial = false;
         public int chunk = 4;                 // steps recomputed together in the backward pass
-        public int workers = 2;               // threads the batch is split over (TrainStep)
+        public static final int DEFAULT_WORKERS = 2;
+        public int workers = DEFAULT_WORKERS; // threads the batch is split over (TrainStep)
         public int collapseWindow = 200;      // steps of energy removed ~0 that are reported as a collapse
         public long curriculumSteps = 0;       // 0 = off; else segments and events grow over this many steps
         public double curriculumStart = 0.25;  // the curriculum's first fraction of the window and of the events
