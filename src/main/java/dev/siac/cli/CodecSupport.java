@@ -47,8 +47,12 @@ final class CodecSupport implements AutoCloseable {
         }
     }
 
-    /** Peak |sample| and length of a file, read once in blocks (the encoder normalises by the peak). */
-    static float[] scan(Path in) throws IOException {
+    /** A file's peak |sample| (the encoder normalises by it) and its length in samples at the model's rate. */
+    record Scan(float peak, long length) {
+    }
+
+    /** Reads a file once in blocks for its {@link Scan}. */
+    static Scan scan(Path in) throws IOException {
         try (AudioReader r = AudioIO.open(in)) {
             float[] buf = new float[1 << 16];
             float peak = 0;
@@ -62,16 +66,17 @@ final class CodecSupport implements AutoCloseable {
                 }
                 len += got;
             }
-            return new float[] {peak, len};
+            return new Scan(peak, len);
         }
     }
 
     Codec.Result encodeFile(Path in, Codec.Options options, PrintStream progress) throws IOException {
-        float[] scan = scan(in);
-        long windows = Math.max(1, (long) Math.ceil(scan[1] / (model.config.windowSamples / 2.0)));
+        Scan scan = scan(in);
+        int half = model.config.windowSamples / 2;
+        long windows = Math.max(1, scan.length() / half + (scan.length() % half == 0 ? 0 : 1));
         try (AudioReader r = AudioIO.open(in); ProgressBar bar = bar("encode", windows, progress)) {
             try {
-                return codec.encode(r::read, scan[0], options, done -> { if (bar != null) bar.stepTo(done); });
+                return codec.encode(r::read, scan.length(), scan.peak(), options, done -> { if (bar != null) bar.stepTo(done); });
             } catch (AudioException e) {
                 throw e; // already "<file>: <problem>"
             } catch (IOException e) {

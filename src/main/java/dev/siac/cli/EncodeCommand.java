@@ -33,6 +33,13 @@ public final class EncodeCommand implements Callable<Integer> {
             description = "most events per window (a window is the model's windowSamples; default: the model's eventsPerWindow)")
     Integer maxEvents;
 
+    @Option(names = "--kbps", paramLabel = "R",
+            description = "target bitrate in kbit/s, the file's header included (like Opus's --bitrate): events are"
+                    + " spent where the residual holds more energy, and a file of a minute or more lands within a few"
+                    + " percent of R; at most twice the model's events per window unless --max-events-per-window says"
+                    + " otherwise (default: the model's fixed rate, eventsPerWindow per window)")
+    Double kbps;
+
     @Option(names = "--stop-below", paramLabel = "FRACTION", defaultValue = "0",
             description = "stop a window early once the residual energy of its onset half falls below this fraction"
                     + " of the input's (e.g. 0.3; default 0 = always place every event)")
@@ -66,6 +73,7 @@ public final class EncodeCommand implements Callable<Integer> {
             Precision p = Precision.parse(precision);
             if (stopBelow < 0 || stopBelow >= 1) throw new IllegalArgumentException("--stop-below must be in [0, 1)");
             if (refine < 0) throw new IllegalArgumentException("--refine must be at least 0");
+            if (kbps != null && !(kbps > 0 && kbps < 1e6)) throw new IllegalArgumentException("--kbps must be a positive bitrate in kbit/s, got " + kbps);
             if (!(refineLr > 0 && refineLr < 10)) throw new IllegalArgumentException("--refine-lr must be in (0, 10)");
             if (!Files.exists(input)) throw new java.io.IOException(input + ": file not found");
             // checked before a possibly long encode; the file itself is written atomically at the end
@@ -75,9 +83,11 @@ public final class EncodeCommand implements Callable<Integer> {
             }
             long t0 = System.nanoTime();
             try (CodecSupport cs = CodecSupport.open(model)) {
-                int max = maxEvents != null ? maxEvents : cs.model.config.eventsPerWindow;
+                int epw = cs.model.config.eventsPerWindow;
+                int max = maxEvents != null ? maxEvents : kbps != null ? 2 * epw : epw;
                 if (max < 1) throw new IllegalArgumentException("--max-events-per-window must be at least 1");
-                Codec.Result r = cs.encodeFile(input, new Codec.Options(max, stopBelow, p, refine, refineLr), quiet ? null : System.err);
+                Codec.Options o = new Codec.Options(max, stopBelow, p, refine, refineLr, kbps != null ? kbps : 0);
+                Codec.Result r = cs.encodeFile(input, o, quiet ? null : System.err);
                 try {
                     SiacFormat.write(output, r.events());
                 } catch (java.io.IOException e) {

@@ -1,5 +1,7 @@
 package dev.siac.cli;
 
+import dev.siac.audio.AudioIO;
+
 import dev.siac.codec.Precision;
 
 import dev.siac.eval.ClipCodec;
@@ -72,6 +74,11 @@ public final class EvalCommand implements Callable<Integer> {
                     + " a file shorter than S is one clip (default: 6 for the corpus, whole files otherwise)")
     Double clipSeconds;
 
+    @Option(names = "--whole-files",
+            description = "measure every file whole, however long (minutes-long tracks included), also for the corpus"
+                    + " (whose default is 6 s cuts); what a user's files go through")
+    boolean wholeFiles;
+
     @Option(names = "--max-clips", paramLabel = "N",
             description = "measure at most N clips, alternating groups and files (0 = all; default: "
                     + DEFAULT_MAX_CLIPS + " for the corpus, all otherwise)")
@@ -135,6 +142,9 @@ public final class EvalCommand implements Callable<Integer> {
         if (corpus != null && (!clips.isEmpty() || manifest != null)) {
             throw new ParameterException(spec.commandLine(), "--corpus is used only when no CLIPS and no --manifest are given");
         }
+        if (wholeFiles && clipSeconds != null) {
+            throw new ParameterException(spec.commandLine(), "give either --whole-files or --clip-seconds, not both");
+        }
         if (clipSeconds != null && !(clipSeconds > 0 && clipSeconds < 1e6)) {
             throw new ParameterException(spec.commandLine(), "--clip-seconds must be a positive number, got " + clipSeconds);
         }
@@ -196,13 +206,14 @@ public final class EvalCommand implements Callable<Integer> {
         for (ClipSet.Source s : sources) {
             if (!Files.isRegularFile(s.file())) throw new IOException(s.file() + ": no such file");
         }
-        Double seconds = clipSeconds != null ? clipSeconds : fromCorpus ? Double.valueOf(DEFAULT_CLIP_SECONDS) : null;
+        Double seconds = clipSeconds != null ? clipSeconds
+                : fromCorpus && !wholeFiles ? Double.valueOf(DEFAULT_CLIP_SECONDS) : null;
         int max = maxClips != null ? maxClips : fromCorpus ? DEFAULT_MAX_CLIPS : 0;
         if (seconds == null) {
             List<Evaluation.Clip> whole = new ArrayList<>();
             for (ClipSet.Source s : sources) {
                 if (max > 0 && whole.size() == max) break;
-                whole.add(Evaluation.Clip.of(s.file(), s.group()));
+                whole.add(new Evaluation.Clip(s.name(), s.group(), () -> AudioIO.read(s.file())));
             }
             return whole;
         }

@@ -51,24 +51,12 @@ final class SiacClipCodec implements ClipCodec {
         float peak = 0;
         for (float v : x) peak = Math.max(peak, Math.abs(v));
         long t0 = System.nanoTime();
-        int[] pos = {0};
-        Codec.Result r = cs.codec.encode((buf, off, len) -> {
-            if (pos[0] >= x.length) return -1;
-            int k = Math.min(len, x.length - pos[0]);
-            System.arraycopy(x, pos[0], buf, off, k);
-            pos[0] += k;
-            return k;
-        }, peak, options, null);
+        Codec.Result r = cs.codec.encode(Codec.SampleSource.of(x), x.length, peak, options, null);
         byte[] bytes = SiacFormat.toBytes(r.events());
         double enc = (System.nanoTime() - t0) / 1e9;
         long t1 = System.nanoTime();
         EventList back = SiacFormat.fromBytes(bytes, "siac");
-        float[] y = new float[(int) back.lengthSamples()];
-        int[] w = {0};
-        cs.codec.decode(back, (buf, off, len) -> {
-            System.arraycopy(buf, off, y, w[0], len);
-            w[0] += len;
-        }, null);
+        float[] y = cs.codec.decode(back);
         double dec = (System.nanoTime() - t1) / 1e9;
         return new CodecResult(new Signal(y, clip.sampleRate()), bytes.length, back.size(), r.energyRemoved(), enc, dec);
     }

@@ -29,6 +29,18 @@ public final class Codec {
     /** Where audio comes from: mono samples at the model's rate, -1 at the end. */
     public interface SampleSource {
         int read(float[] buf, int off, int len) throws IOException;
+
+        /** The samples of an array, in the pieces asked for. */
+        static SampleSource of(float[] samples) {
+            long[] pos = {0};
+            return (buf, off, len) -> {
+                if (pos[0] >= samples.length) return -1;
+                int k = (int) Math.min(len, samples.length - pos[0]);
+                System.arraycopy(samples, (int) pos[0], buf, off, k);
+                pos[0] += k;
+                return k;
+            };
+        }
     }
 
     /** Where decoded audio goes. */
@@ -36,21 +48,30 @@ public final class Codec {
         void write(float[] buf, int off, int len) throws IOException;
     }
 
-    /** Encoder settings. */
     /**
-     * Encoder settings. refineSteps > 0 turns on encode-time refinement ({@link Refiner}): that many gradient steps
-     * (Adam, step size refineLr) on each window's event vectors and amplitudes after the greedy choice.
+     * Encoder settings. maxEventsPerWindow bounds the events of one window. refineSteps > 0 turns on encode-time
+     * refinement ({@link Refiner}): that many gradient steps (Adam, step size refineLr) on each window's event vectors
+     * and amplitudes after the greedy choice. targetKbps > 0 spends events to meet that bitrate over the file
+     * ({@link EventBudget}: more events in windows whose residual holds more energy); 0 places maxEventsPerWindow in
+     * every full window.
      */
-    public record Options(int maxEventsPerWindow, double stopBelow, Precision precision, int refineSteps, double refineLr) {
+    public record Options(int maxEventsPerWindow, double stopBelow, Precision precision, int refineSteps, double refineLr,
+                          double targetKbps) {
         public static final double DEFAULT_REFINE_LR = 0.03;
 
         public Options {
+            if (maxEventsPerWindow < 1) throw new IllegalArgumentException("at most " + maxEventsPerWindow + " events per window: must be at least 1");
             if (refineSteps < 0) throw new IllegalArgumentException("refine steps must be at least 0");
             if (refineSteps > 0 && !(refineLr > 0)) throw new IllegalArgumentException("refine step size must be positive");
+            if (!(targetKbps >= 0) || Double.isInfinite(targetKbps)) throw new IllegalArgumentException("target bitrate must be positive, got " + targetKbps);
         }
 
         public Options(int maxEventsPerWindow, double stopBelow, Precision precision) {
-            this(maxEventsPerWindow, stopBelow, precision, 0, DEFAULT_REFINE_LR);
+            this(maxEventsPerWindow, stopBelow, precision, 0, DEFAULT_REFINE_LR, 0);
+        }
+
+        public Options(int maxEventsPerWindow, double stopBelow, Precision precision, int refineSteps, double refineLr) {
+            this(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, 0);
         }
 
         public static Options defaults(ModelConfig c) {
@@ -58,7 +79,12 @@ public final class Codec {
         }
 
         public Options withRefine(int steps, double lr) {
-            return new Options(maxEventsPerWindow, stopBelow, precision, steps, lr);
+            return new Options(maxEventsPerWindow, stopBelow, precision, steps, lr, targetKbps);
+        }
+
+        /** A target bitrate in kbit/s, the file's header included (0 = none). */
+        public Options withTargetKbps(double kbps) {
+            return new Options(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, kbps);
         }
     }
 
@@ -92,16 +118,28 @@ public final class Codec {
      * audio, like its training data) and the gain is stored for the decoder.
      */
     public Result encode(SampleSource source, float gain, Options opt, IntConsumer windowsDone) throws IOException {
-        final int n = c.windowSamples;
+        return encode(source, -1, gain, opt, windowsDone);
+    }
+
+    /**
+     * As {@link #encode(SampleSource, float, Options, IntConsumer)} for a source that delivers exactly knownLength
+     * samples (-1: unknown, found at its end). The events are the same either way; a known length lets a bitrate
+     * target count the file's header in, and a source that delivers another number of samples is an error.
+     */
+    public Result encode(SampleSource source, long knownLength, float gain, Options opt, IntConsumer windowsDone)
+            throws IOException {
         final int hop = c.stftHop;
-        final int half = n / 2;
         final int frames = c.frames();           // per window
         final int bins = c.bins();
         final int bufFrames = 2 * frames;        // residual kept for two windows
         final int advance = frames / 2;          // frames per window hop
         final float scale = gain > 0 ? 1f / gain : 0f;
+        EventBudget budget = opt.targetKbps() > 0
+                ? EventBudget.average(EventBudget.eventsPerWindowForKbps(opt.targetKbps(), opt.precision(), c.vectorDim,
+                        knownLength, c.sampleRate, advance * hop), opt.maxEventsPerWindow())
+                : EventBudget.fixed(opt.maxEventsPerWindow());
 
-        AudioWindow audio = new AudioWindow(source, scale);
+        AudioWindow audio = new AudioWindow(source, scale, knownLength);
         float[][] residual = new float[bins][bufFrames];
         float[][] original = new float[bins][bufFrames];
         fillColumns(audio, original, residual, 0, 0, bufFrames);
@@ -112,13 +150,16 @@ public final class Codec {
         int windowIndex = 0;
         while (true) {
             long startSample = windowStart * hop;
+            // the reader has always read past this window's onset half, so an end not yet seen lies beyond it
             if (audio.endKnown() && startSample >= audio.length()) break;
-            // frames of this window's first half that hold signal: only the last window has fewer than all
-            long remaining = audio.endKnown() ? Math.max(0, audio.length() - startSample) : Long.MAX_VALUE;
-            int finalCols = (int) Math.min(advance, (remaining + hop - 1) / hop);
+            long remaining = audio.endKnown() ? audio.length() - startSample : Long.MAX_VALUE;
+            // frames of this window's onset half that hold audio: all of them but in the last window
+            int finalCols = (int) Math.min(advance, remaining / hop + (remaining % hop == 0 ? 0 : 1));
+            boolean last = remaining <= (long) advance * hop;
             double firstHalfInput = l1(original, 0, advance);
-            if (firstHalfInput > silenceFloor(advance)) {
-                encodeWindow(residual, windowStart, opt, events, firstHalfInput, finalCols);
+            int allowed = budget.allot(finalCols, advance, l1(residual, 0, advance), last);
+            if (allowed > 0 && firstHalfInput > silenceFloor(advance)) {
+                budget.spent(encodeWindow(residual, windowStart, opt, allowed, events, firstHalfInput, finalCols));
             }
             // the first half of this window is now final: account for it, then slide by half a window
             inputL1 += l1(original, 0, finalCols);
@@ -130,6 +171,7 @@ public final class Codec {
             windowIndex++;
             if (windowsDone != null) windowsDone.accept(windowIndex);
         }
+        audio.checkEnd();
         long length = audio.length();
         events.removeIf(e -> e.time() >= length);
         EventList list = new EventList(c.sampleRate, length, gain, c.vectorDim, modelId, opt.precision(), events)
@@ -144,11 +186,11 @@ public final class Codec {
     }
 
     /**
-     * Places up to opt.maxEventsPerWindow events with onsets in the first onsetFrames frames of the window. In the
+     * Places up to limit events with onsets in the first onsetFrames frames of the window, and returns how many. In the
      * last window the frames past the end are padding: an onset there would be dropped, so it is not chosen.
      */
-    private void encodeWindow(float[][] residual, long windowStart, Options opt, List<Event> out, double firstHalfInput,
-                              int onsetFrames) {
+    private int encodeWindow(float[][] residual, long windowStart, Options opt, int limit, List<Event> out,
+                             double firstHalfInput, int onsetFrames) {
         int frames = c.frames();
         int bins = c.bins();
         int advance = frames / 2;
@@ -156,7 +198,7 @@ public final class Codec {
         float[][] before = opt.refineSteps() > 0 ? copy(residual) : null;
         List<Event> chosen = new ArrayList<>();
         List<Integer> onsets = new ArrayList<>();
-        for (int k = 0; k < opt.maxEventsPerWindow(); k++) {
+        for (int k = 0; k < limit; k++) {
             if (opt.stopBelow() > 0 && l1(residual, 0, advance) / firstHalfInput < opt.stopBelow()) break;
             try (NDScope scope = new NDScope(); NDManager m = model.manager().newSubManager()) {
                 scope.suppressNotUsedWarning();
@@ -190,6 +232,7 @@ public final class Codec {
             for (int i = 0; i < count; i++) chosen.set(i, new Event(chosen.get(i).time(), amps[i], vectors[i]));
         }
         out.addAll(chosen);
+        return chosen.size();
     }
 
     private static float[][] copy(float[][] a) {
@@ -370,6 +413,20 @@ public final class Codec {
         while (accStart < length) accStart = flush(acc, accStart, block, length, gain, sink);
     }
 
+    /** {@link #decode} into memory: the whole signal (at most 2^31 - 1 samples), multiplied by the stored gain. */
+    public float[] decode(EventList list) throws IOException {
+        if (list.lengthSamples() > Integer.MAX_VALUE - 8) {
+            throw new IOException(list.lengthSamples() + " samples do not fit in memory at once; decode to a file");
+        }
+        float[] y = new float[(int) list.lengthSamples()];
+        int[] at = {0};
+        decode(list, (buf, off, len) -> {
+            System.arraycopy(buf, off, y, at[0], len);
+            at[0] += len;
+        }, null);
+        return y;
+    }
+
     /** Whether an event rendered over [time - guard, time - guard + span) touches any sample in [0, length). */
     private boolean reaches(long time, long length, int span) {
         if (time < 0) return time > guard - span; // overflow-free form of time - guard + span > 0
@@ -395,33 +452,41 @@ public final class Codec {
     private static final class AudioWindow {
         private final SampleSource source;
         private final float scale;
+        /** The length the source announced, or -1. */
+        private final long known;
         private float[] buf = new float[0];
         private long bufStart = 0;
         private long read = 0;
         private boolean ended = false;
 
-        AudioWindow(SampleSource source, float scale) {
+        AudioWindow(SampleSource source, float scale, long knownLength) {
             this.source = source;
             this.scale = scale;
+            this.known = Math.max(-1, knownLength);
         }
 
         boolean endKnown() {
-            return ended;
+            return ended || known >= 0;
         }
 
         long length() {
-            return read;
+            return known >= 0 ? known : read;
         }
 
         /** Samples [from, from+count), zero beyond the end; earlier samples than from are dropped. */
         float[] samples(long from, int count) throws IOException {
             long need = from + count;
+            if (known >= 0) need = Math.min(need, known);
             while (!ended && read < need) {
-                int want = (int) Math.max(65536, need - read);
+                long left = known >= 0 ? known - read : Long.MAX_VALUE;
+                int want = (int) Math.min(left, Math.max(65536, need - read));
                 float[] tmp = new float[want];
                 int got = source.read(tmp, 0, want);
                 if (got < 0) {
                     ended = true;
+                    if (known >= 0) {
+                        throw new IOException("the input ended after " + read + " samples, " + known + " were announced");
+                    }
                     break;
                 }
                 for (int i = 0; i < got; i++) {
@@ -442,6 +507,13 @@ public final class Codec {
                 bufStart += drop;
             }
             return out;
+        }
+
+        /** After the last window: a source with an announced length must have no more samples. */
+        void checkEnd() throws IOException {
+            if (known < 0 || ended) return;
+            int got = source.read(new float[1], 0, 1);
+            if (got > 0) throw new IOException("the input holds more than the " + known + " samples announced");
         }
 
         private void append(float[] tmp, int got) {

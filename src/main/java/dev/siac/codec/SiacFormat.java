@@ -149,6 +149,22 @@ public final class SiacFormat {
         return out.toArray();
     }
 
+    /**
+     * Bytes one event takes on average in a file of encoder output: its time delta (one varint byte for gaps below 128
+     * frames), amplitude and vector. What a bitrate target plans with; the exact size is {@link #encodedSize}.
+     */
+    public static int estimatedEventBytes(Precision p, int dim) {
+        return 1 + ampBytes(p) + p.vectorBytes(dim);
+    }
+
+    /**
+     * Bytes of everything in a file of encoder output but its events: the fixed header, the time quantum and first
+     * onset (a frame of 256 samples and an onset within the first hours: 2 + 4 varint bytes), the grids of Q8/Q4, CRC.
+     */
+    public static int estimatedHeaderBytes(Precision p, int dim) {
+        return FIXED_HEADER_BYTES + 2 + 4 + (p.quantized() ? 8 + 8 * dim : 0) + CRC_BYTES;
+    }
+
     /** The number of bytes {@link #toBytes} produces, without keeping them. */
     public static long encodedSize(EventList events) {
         return toBytes(events).length;

@@ -566,17 +566,10 @@ public final class ReportBuilder {
     }
 
     private Codec.Result encode(float[] audio) throws IOException {
-        long windows = Math.max(1, (long) Math.ceil(audio.length / (c.windowSamples / 2.0)));
+        long windows = Math.max(1, (audio.length + c.windowSamples / 2 - 1) / (c.windowSamples / 2));
         progress.start("encode", windows);
-        int[] pos = {0};
-        Codec.SampleSource source = (buf, off, len) -> {
-            if (pos[0] >= audio.length) return -1;
-            int k = Math.min(len, audio.length - pos[0]);
-            System.arraycopy(audio, pos[0], buf, off, k);
-            pos[0] += k;
-            return k;
-        };
-        Codec.Result r = codec.encode(source, peak(audio), Codec.Options.defaults(c), done -> progress.step(done));
+        Codec.Result r = codec.encode(Codec.SampleSource.of(audio), audio.length, peak(audio), Codec.Options.defaults(c),
+                done -> progress.step(done));
         progress.end();
         return r;
     }

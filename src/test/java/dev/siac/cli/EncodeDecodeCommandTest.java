@@ -241,6 +241,31 @@ class EncodeDecodeCommandTest {
         assertFalse(Files.exists(dir.resolve("bad.siac")));
     }
 
+    /**
+     * --kbps: a 30 s file lands within 5% of the target, header included, at two targets either side of the model's
+     * fixed rate; impossible targets are refused before any work, with nothing written.
+     */
+    @Test
+    void kbpsTargetIsMetWithinFivePercent() throws IOException {
+        Path in = TestSignals.writePcm16Wav(dir, "noise.wav", RATE, TestSignals.noise(30 * RATE, 0.4, 5));
+        for (double kbps : new double[] {3, 8}) {
+            Path out = dir.resolve("k" + (int) kbps + ".siac");
+            CliRun r = encode(in, out, "--kbps", Double.toString(kbps));
+            assertEquals(0, r.code(), r.err());
+            double got = Files.size(out) * 8 / 30.0 / 1000;
+            assertEquals(kbps, got, 0.05 * kbps, "file size of --kbps " + kbps);
+            assertTrue(r.out().contains(String.format(Locale.ROOT, "%.2f kbps", got)), r.out());
+        }
+        for (String bad : new String[] {"0", "-2", "0.01"}) {
+            CliRun r = encode(in, dir.resolve("bad.siac"), "--kbps", bad);
+            assertEquals(1, r.code(), bad);
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertTrue(r.err().contains(bad.equals("0.01") ? "header" : "--kbps"), r.err());
+        }
+        assertEquals(2, encode(in, dir.resolve("bad.siac"), "--kbps", "fast").code());
+        assertFalse(Files.exists(dir.resolve("bad.siac")));
+    }
+
     private static double removed(String summary) {
         Matcher m = Pattern.compile("energy removed ([-0-9.]+)").matcher(summary);
         assertTrue(m.find(), summary);

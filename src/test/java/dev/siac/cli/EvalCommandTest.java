@@ -235,6 +235,21 @@ class EvalCommandTest {
     }
 
     @Test
+    void wholeFilesMeasuresTheCorpusFilesUncut(@TempDir Path dir) throws Exception {
+        Path c = corpus(Files.createDirectories(dir.resolve("c")));
+        Path report = dir.resolve("r");
+        Run r = runIn(dir, java.util.Map.of(), "--peers", "none", "--corpus", c.toString(), "--whole-files",
+                "-o", report.toString());
+        assertEquals(0, r.exit(), r.err());
+        List<String[]> rows = csv(report.resolve("results.csv"));
+        assertEquals(List.of("valid/piece.wav", "valid/utt.wav"), rows.subList(1, rows.size()).stream().map(x -> x[0]).toList());
+        assertEquals(13.0, Double.parseDouble(rows.get(1)[3]), 1e-9);
+        assertEquals(4.0, Double.parseDouble(rows.get(2)[3]), 1e-9);
+        assertEquals(2, runIn(dir, java.util.Map.of(), "--peers", "none", "--corpus", c.toString(), "--whole-files",
+                "--clip-seconds", "3", "-o", report.toString()).exit(), "--whole-files and --clip-seconds contradict");
+    }
+
+    @Test
     void noClipsAndNoCorpusIsAClearError(@TempDir Path dir) {
         Run r = runIn(dir, java.util.Map.of(), "--peers", "none", "-o", dir.resolve("r").toString());
         assertEquals(1, r.exit());

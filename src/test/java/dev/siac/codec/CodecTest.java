@@ -249,4 +249,84 @@ class CodecTest {
         assertEquals(0, r.events().size());
         assertEquals(0, decode(r.events()).length);
     }
+
+    /**
+     * The reader looks 65536 samples ahead; an input longer than that is read before its end is known. Every window
+     * must then choose its onsets as it does for the same samples from a source whose length is known at once. (Before
+     * the fix, every window of an end not yet known put all its events on its first frame.)
+     */
+    @Test
+    void inputLongerThanTheLookAheadGivesTheEventsOfAKnownLength() throws IOException {
+        float[] x = TinyModel.noise(200_000, 0.5, 21);
+        Codec.Result streamed = encode(x, options(c.eventsPerWindow, 0), 1000);
+        Codec.Result known = codec.encode(TinyModel.source(x), x.length, TinyModel.peak(x), options(c.eventsPerWindow, 0), null);
+        assertEquals(known.events(), streamed.events());
+        assertEquals(known.energyRemoved(), streamed.energyRemoved(), 0.0);
+        assertTrue(streamed.energyRemoved() > 0, "energy removed is summed over every window: " + streamed.energyRemoved());
+        // the untrained switch picks onsets across each onset half, not only its first frame
+        int half = c.windowSamples / 2;
+        long offStart = streamed.events().events().stream().filter(e -> e.time() % half != 0).count();
+        assertTrue(offStart > streamed.events().size() / 2, offStart + " of " + streamed.events().size()
+                + " onsets off a window's first frame");
+    }
+
+    @Test
+    void aSourceThatBreaksItsAnnouncedLengthIsAnError() {
+        float[] x = TinyModel.noise(90_000, 0.5, 2);
+        IOException shorter = assertThrows(IOException.class,
+                () -> codec.encode(TinyModel.source(x), x.length + 10, 0.5f, options(c.eventsPerWindow, 0), null));
+        assertTrue(shorter.getMessage().contains("ended after 90000 samples"), shorter.getMessage());
+        IOException longer = assertThrows(IOException.class,
+                () -> codec.encode(TinyModel.source(x), x.length - 10, 0.5f, options(c.eventsPerWindow, 0), null));
+        assertTrue(longer.getMessage().contains("more than the 89990 samples"), longer.getMessage());
+    }
+
+    /**
+     * The last window holds only the audio left after the previous one: it gets events in proportion to that, so a
+     * file's events per second do not depend on where it ends (before the fix a window's full count went onto a few
+     * frames at the end of the file). Noise makes this model's switch positive everywhere, so every window spends its
+     * whole budget: the count is exact.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {8192, 8192 + 300, 3 * 4096 + 2000, 20 * 4096, 20 * 4096 + 20, 20 * 4096 + 4000})
+    void eventsPerSecondDoNotDependOnWhereTheFileEnds(int length) throws IOException {
+        float[] x = TinyModel.noise(length, 0.5, length);
+        EventList events = encode(x, options(c.eventsPerWindow, 0), 5000).events();
+        int half = c.windowSamples / 2;
+        int advance = half / c.stftHop;
+        int[] counts = perHalfWindow(events);
+        int lastCols = (int) (((length - 1L) % half) / c.stftHop) + 1;
+        int lastBudget = (c.eventsPerWindow * lastCols + advance - 1) / advance;
+        for (int w = 0; w < counts.length - 1; w++) assertEquals(c.eventsPerWindow, counts[w], "full window " + w);
+        assertEquals(lastBudget, counts[counts.length - 1], "last window, " + lastCols + " of " + advance + " frames");
+        double rate = events.size() / (double) length;
+        double model = c.eventsPerWindow / (double) half;
+        // at most one event more than the model's rate: the last window's share rounded up
+        assertTrue(rate >= model - 1e-12 && rate <= model + 1.0 / length, "events per sample " + rate + ", model " + model);
+    }
+
+    /**
+     * A bitrate target: the file lands within 5% of it, header included, and loud windows get more events than quiet
+     * ones. Half-window blocks of noise alternate between two levels 20 dB apart.
+     */
+    @ParameterizedTest
+    @ValueSource(doubles = {4, 12})
+    void targetBitrateIsMetAndSpentWhereTheEnergyIs(double kbps) throws IOException {
+        int half = c.windowSamples / 2;
+        int blocks = 160;
+        float[] x = TinyModel.noise(blocks * half, 0.5, 77);
+        for (int b = 1; b < blocks; b += 2) for (int i = b * half; i < (b + 1) * half; i++) x[i] *= 0.1f;
+        Codec.Options o = new Codec.Options(4 * c.eventsPerWindow, 0, Precision.Q8).withTargetKbps(kbps);
+        EventList events = codec.encode(TinyModel.source(x), x.length, TinyModel.peak(x), o, null).events();
+        double seconds = x.length / (double) c.sampleRate;
+        double got = SiacFormat.encodedSize(events) * 8 / seconds / 1000;
+        assertEquals(kbps, got, 0.05 * kbps, "kbps of " + events.size() + " events");
+        int[] counts = perHalfWindow(events);
+        int loud = 0, quiet = 0;
+        for (int w = 0; w < counts.length; w++) {
+            if (w % 2 == 0) loud += counts[w];
+            else quiet += counts[w];
+        }
+        assertTrue(loud > 1.5 * quiet, "loud windows " + loud + " events, quiet ones " + quiet);
+    }
 }
