@@ -58,6 +58,7 @@ final class SiacClipCodec implements ClipCodec {
         EventList back = SiacFormat.fromBytes(bytes, "siac");
         float[] y = cs.codec.decode(back);
         double dec = (System.nanoTime() - t1) / 1e9;
-        return new CodecResult(new Signal(y, clip.sampleRate()), bytes.length, back.size(), r.energyRemoved(), enc, dec);
+        return new CodecResult(new Signal(y, clip.sampleRate()), bytes.length, back.size(), r.energyRemoved(), enc, dec,
+                back);
     }
 }

@@ -1,6 +1,7 @@
 package dev.siac.eval;
 
 import dev.siac.audio.Signal;
+import dev.siac.codec.EventList;
 
 /**
  * Anything {@link Evaluation} can measure: it turns a clip into an encoded stream and back. siac implements it with
@@ -24,12 +25,24 @@ public interface ClipCodec {
      * @param energyRemoved  1 - ||R||_1/||S||_1 (see {@link Metrics#energyRemoved}), or NaN where not applicable
      * @param encodeSeconds  wall time of encoding, file I/O included, start-up excluded
      * @param decodeSeconds  wall time of decoding, likewise
+     * @param eventList      the events as the decoder read them back from the encoded bytes (what redundancy is
+     *                       measured on), or null where the codec has no events
      */
     record CodecResult(Signal decoded, long encodedBytes, int events, double energyRemoved,
-                       double encodeSeconds, double decodeSeconds) {
+                       double encodeSeconds, double decodeSeconds, EventList eventList) {
         public CodecResult {
             if (decoded == null) throw new IllegalArgumentException("codec result has no decoded signal");
             if (encodedBytes < 0) throw new IllegalArgumentException("codec result: negative encoded size " + encodedBytes);
+            if (eventList != null && events != eventList.size()) {
+                throw new IllegalArgumentException("codec result: " + events
+                        + " events counted but the event list holds " + eventList.size());
+            }
+        }
+
+        /** A result without an event list: peers, and codecs that only count their events. */
+        public CodecResult(Signal decoded, long encodedBytes, int events, double energyRemoved,
+                           double encodeSeconds, double decodeSeconds) {
+            this(decoded, encodedBytes, events, energyRemoved, encodeSeconds, decodeSeconds, null);
         }
     }
 }

@@ -46,11 +46,26 @@ public final class Evaluation {
     public static final String SUMMARY = "summary.md";
     public static final String PLOT = "quality_vs_bitrate.png";
 
-    /** One clip through one codec. Not-applicable values are NaN (events/s, energy_removed of peers). */
+    /**
+     * One clip through one codec. Not-applicable values are NaN (events/s, energy_removed and redundancy of peers,
+     * the level of a band the clip has no energy in).
+     *
+     * @param levelDb the level error of each band of {@link Metrics#OCTAVE_CENTRES_HZ}
+     */
     public record Row(String clip, String group, String codec, double durationSeconds,
                       double melL1, double stftDist, double siSdr, double snr,
-                      double kbps, double eventsPerSecond, double energyRemoved,
-                      double encodeRtf, double decodeRtf) {
+                      double kbps, double eventsPerSecond, double energyRemoved, double redundancy,
+                      double encodeRtf, double decodeRtf, double[] levelDb) {
+        public Row {
+            if (levelDb.length != Metrics.OCTAVE_CENTRES_HZ.size()) {
+                throw new IllegalArgumentException("row has " + levelDb.length + " octave levels, expected "
+                        + Metrics.OCTAVE_CENTRES_HZ.size());
+            }
+        }
+
+        public double maxAbsLevelDb() {
+            return Metrics.maxAbsLevelDb(levelDb);
+        }
     }
 
     public record Report(List<Row> rows, List<String> skipped, Path csv, Path summary, Path plot) {
@@ -163,9 +178,10 @@ public final class Evaluation {
         Metrics.Scores s = Metrics.all(x.samples(), y.samples(), x.sampleRate());
         double kbps = 8.0 * r.encodedBytes() / duration / 1000.0;
         double eventsPerSecond = r.events() < 0 ? Double.NaN : r.events() / duration;
+        double redundancy = r.eventList() == null ? Double.NaN : Metrics.redundancy(r.eventList());
         return new Row(clipName, group == null ? "" : group, codec.name(), duration,
-                s.melL1(), s.stftDist(), s.siSdr(), s.snr(), kbps, eventsPerSecond, r.energyRemoved(),
-                rtf(duration, r.encodeSeconds()), rtf(duration, r.decodeSeconds()));
+                s.melL1(), s.stftDist(), s.siSdr(), s.snr(), kbps, eventsPerSecond, r.energyRemoved(), redundancy,
+                rtf(duration, r.encodeSeconds()), rtf(duration, r.decodeSeconds()), s.levelDb());
     }
 
     private static double rtf(double audioSeconds, double wallSeconds) {
@@ -196,21 +212,44 @@ public final class Evaluation {
             new Column("si_sdr_db", "si_sdr dB ↑", 2, Row::siSdr),
             new Column("snr_db", "snr dB ↑", 2, Row::snr),
             new Column("energy_removed", "energy_removed", 3, Row::energyRemoved),
+            new Column("redundancy", "redundancy", 3, Row::redundancy),
             new Column("encode_rtf", "encode RTF", 1, Row::encodeRtf),
             new Column("decode_rtf", "decode RTF", 1, Row::decodeRtf));
+
+    /** The octave level errors: a table of their own in summary.md (seven bands would crowd the first one). */
+    private static final List<Column> LEVEL_COLUMNS = levelColumns();
+
+    private static final List<Column> CSV_COLUMNS = concat(COLUMNS, LEVEL_COLUMNS);
+
+    private static List<Column> levelColumns() {
+        List<Column> out = new ArrayList<>();
+        for (int b = 0; b < Metrics.OCTAVE_CENTRES_HZ.size(); b++) {
+            int band = b, hz = Metrics.OCTAVE_CENTRES_HZ.get(b);
+            String label = hz % 1000 == 0 ? hz / 1000 + " kHz" : hz + " Hz";
+            out.add(new Column("level_db_" + hz, label, 2, r -> r.levelDb()[band]));
+        }
+        out.add(new Column("max_abs_level_db", "max abs", 2, Row::maxAbsLevelDb));
+        return List.copyOf(out);
+    }
+
+    private static List<Column> concat(List<Column> a, List<Column> b) {
+        List<Column> out = new ArrayList<>(a);
+        out.addAll(b);
+        return List.copyOf(out);
+    }
 
     // ------------------------------------------------------------------ results.csv
 
     static void writeCsv(List<Row> rows, Path file) throws IOException {
         try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             StringBuilder header = new StringBuilder("clip,group,codec,duration_s");
-            for (Column c : COLUMNS) header.append(',').append(c.csvName());
+            for (Column c : CSV_COLUMNS) header.append(',').append(c.csvName());
             w.write(header.append('\n').toString());
             for (Row r : rows) {
                 StringBuilder line = new StringBuilder();
                 line.append(csvText(r.clip())).append(',').append(csvText(r.group())).append(',')
                         .append(csvText(r.codec())).append(',').append(csvNumber(r.durationSeconds()));
-                for (Column c : COLUMNS) line.append(',').append(csvNumber(c.value().applyAsDouble(r)));
+                for (Column c : CSV_COLUMNS) line.append(',').append(csvNumber(c.value().applyAsDouble(r)));
                 w.write(line.append('\n').toString());
             }
         }
@@ -265,24 +304,33 @@ public final class Evaluation {
         md.append("- metrics as defined in METRICS.md; means weight each clip equally; ↓ lower is better, ↑ higher;"
                 + " RTF = seconds of audio per wall second; n/a = not applicable\n");
         for (String s : skipped) md.append("- ").append(s).append('\n');
-        md.append("\n## All clips\n\n");
-        table(md, rows, false);
         Map<String, List<Row>> byGroup = new LinkedHashMap<>();
         for (Row r : rows) if (!r.group().isEmpty()) byGroup.computeIfAbsent(r.group(), k -> new ArrayList<>()).add(r);
-        if (!byGroup.isEmpty()) {
+        List<Row> tagged = new ArrayList<>();
+        for (List<Row> g : byGroup.values()) tagged.addAll(g);
+        md.append("\n## All clips\n\n");
+        table(md, rows, false, COLUMNS);
+        if (!tagged.isEmpty()) {
             md.append("\n## By group\n\n");
-            List<Row> tagged = new ArrayList<>();
-            for (List<Row> g : byGroup.values()) tagged.addAll(g);
-            table(md, tagged, true);
+            table(md, tagged, true, COLUMNS);
+        }
+        md.append("\n## Level per octave band (dB, decoded vs input)\n\n");
+        md.append("10·log10 of the decode's energy over the input's in each octave band (centre/√2 .. centre·√2)"
+                + " of the 2048/256 STFT; negative = the decode is quieter; max abs = the largest absolute error"
+                + " among a clip's bands; n/a = the input has no energy in the band\n\n");
+        table(md, rows, false, LEVEL_COLUMNS);
+        if (!tagged.isEmpty()) {
+            md.append("\n### By group\n\n");
+            table(md, tagged, true, LEVEL_COLUMNS);
         }
         Files.writeString(file, md.toString(), StandardCharsets.UTF_8);
     }
 
-    private static void table(StringBuilder md, List<Row> rows, boolean byGroup) {
+    private static void table(StringBuilder md, List<Row> rows, boolean byGroup, List<Column> columns) {
         md.append(byGroup ? "| group | codec | clips |" : "| codec | clips |");
-        for (Column c : COLUMNS) md.append(' ').append(c.mdName()).append(" |");
+        for (Column c : columns) md.append(' ').append(c.mdName()).append(" |");
         md.append('\n').append(byGroup ? "|---|---|---:|" : "|---|---:|");
-        md.append("---:|".repeat(COLUMNS.size())).append('\n');
+        md.append("---:|".repeat(columns.size())).append('\n');
         Map<String, List<Row>> cells = new LinkedHashMap<>();
         for (Row r : rows) cells.computeIfAbsent((byGroup ? r.group() + "\u0000" : "") + r.codec(), k -> new ArrayList<>()).add(r);
         for (List<Row> cell : cells.values()) {
@@ -290,7 +338,7 @@ public final class Evaluation {
             md.append("| ");
             if (byGroup) md.append(mdText(first.group())).append(" | ");
             md.append(mdText(first.codec())).append(" | ").append(cell.size()).append(" |");
-            for (Column c : COLUMNS) md.append(' ').append(fmt(mean(cell, c.value()), c.digits())).append(" |");
+            for (Column c : columns) md.append(' ').append(fmt(mean(cell, c.value()), c.digits())).append(" |");
             md.append('\n');
         }
     }

@@ -96,8 +96,13 @@ class EvalCommandTest {
 
         List<String[]> rows = csv(report.resolve("results.csv"));
         List<String> header = List.of(rows.get(0));
-        assertEquals(List.of("clip", "group", "codec", "duration_s", "kbps", "events_per_s", "mel_l1", "stft_dist",
-                "si_sdr_db", "snr_db", "energy_removed", "encode_rtf", "decode_rtf"), header);
+        List<String> levels = List.of("level_db_125", "level_db_250", "level_db_500", "level_db_1000", "level_db_2000",
+                "level_db_4000", "level_db_8000", "max_abs_level_db");
+        List<String> expected = new ArrayList<>(List.of("clip", "group", "codec", "duration_s", "kbps", "events_per_s",
+                "mel_l1", "stft_dist", "si_sdr_db", "snr_db", "energy_removed", "redundancy", "encode_rtf",
+                "decode_rtf"));
+        expected.addAll(levels);
+        assertEquals(expected, header);
         int peers = (opus ? 1 : 0) + (codec2 ? 2 : 0);
         assertEquals(1 + 2 * (1 + peers), rows.size());
         int col = header.indexOf("mel_l1");
@@ -114,10 +119,18 @@ class EvalCommandTest {
                 assertEquals(10 / duration, Double.parseDouble(row[header.indexOf("events_per_s")]), 1e-9);
                 assertEquals(0.75, Double.parseDouble(row[header.indexOf("energy_removed")]), 0.0);
                 assertEquals(duration / 0.01, Double.parseDouble(row[header.indexOf("encode_rtf")]), 1e-6);
+                // an exact copy has the input's energy in every band; it reports no event list
+                for (String level : levels) assertEquals("0.0", row[header.indexOf(level)], level);
+                assertEquals("", row[header.indexOf("redundancy")], "a codec without an event list");
             } else {
                 assertTrue(mel > 0 && mel < 2, row[2] + " mel_l1 " + mel);
                 assertEquals("", row[header.indexOf("events_per_s")], "not applicable to peers");
                 assertEquals("", row[header.indexOf("energy_removed")]);
+                assertEquals("", row[header.indexOf("redundancy")]);
+                // a peer has decoded audio, so a level in the bands where the clip (220/660 Hz) has its energy
+                for (String level : List.of("level_db_250", "level_db_500")) {
+                    assertTrue(Double.isFinite(Double.parseDouble(row[header.indexOf(level)])), row[2] + " " + level);
+                }
             }
         }
         assertEquals(2, identityRows);
@@ -126,6 +139,9 @@ class EvalCommandTest {
         String summary = Files.readString(report.resolve("summary.md"));
         assertTrue(summary.contains("- clips: 2"), summary);
         assertTrue(summary.contains("| identity | 2 | 705.60 | 8.3 | 0.0000 | 0.000 |"), summary);
+        assertTrue(summary.contains("| 0.750 | n/a |"), "energy_removed, then no redundancy: " + summary);
+        assertTrue(summary.contains("## Level per octave band (dB, decoded vs input)"), summary);
+        assertTrue(summary.contains("| identity | 2" + " | 0.00".repeat(8) + " |\n"), summary);
         if (opus) assertTrue(summary.contains("| opus-6k | 2 |"), summary);
         if (codec2) assertTrue(summary.contains("| codec2-700C | 2 |"), summary);
         if (!opus) assertTrue(summary.contains("apt-get install -y opus-tools"), summary);

@@ -71,6 +71,10 @@ class EvalSiacEndToEndTest {
             assertTrue(Double.isFinite(mel) && mel > 0, "an untrained model is not lossless: mel_l1 " + mel);
             assertTrue(Double.parseDouble(row[header.indexOf("encode_rtf")]) > 0);
             assertTrue(Double.parseDouble(row[header.indexOf("decode_rtf")]) > 0);
+            // SiacClipCodec hands over the events it read back, so redundancy is a share, not "not applicable"
+            double redundancy = Double.parseDouble(row[header.indexOf("redundancy")]);
+            assertTrue(redundancy >= 0 && redundancy <= 1, "siac redundancy " + redundancy);
+            assertTrue(Double.isFinite(Double.parseDouble(row[header.indexOf("level_db_250")])));
         }
         String summary = Files.readString(report.resolve("summary.md"));
         assertTrue(summary.contains("| siac | 2 |"), summary);
@@ -81,6 +85,7 @@ class EvalSiacEndToEndTest {
             for (String[] row : peer) {
                 double kbps = Double.parseDouble(row[header.indexOf("kbps")]);
                 assertTrue(kbps > 5 && kbps < 12, "opus at 6 kbps hard CBR, container included: " + kbps);
+                assertEquals("", row[header.indexOf("redundancy")], "a peer has no events");
             }
         } else {
             assertEquals(0, peer.size());

@@ -1,10 +1,16 @@
 package dev.siac.eval;
 
+import dev.siac.codec.Event;
+import dev.siac.codec.EventList;
+import dev.siac.codec.Precision;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -364,5 +370,229 @@ class MetricsTest {
         assertEquals(0.0, Metrics.energyRemoved(0, 0), 0.0);
         assertThrows(IllegalArgumentException.class, () -> Metrics.energyRemoved(Double.NaN, 1));
         assertThrows(IllegalArgumentException.class, () -> Metrics.energyRemoved(1, -1));
+    }
+
+    // ------------------------------------------------------------------ redundancy
+
+    private static Event event(long time, float... vector) {
+        return new Event(time, 1f, vector);
+    }
+
+    private static EventList events(Event... events) {
+        return new EventList(SR, 5 * SR, 1f, events[0].vector().length, "", Precision.F32, List.of(events));
+    }
+
+    /** A unit vector at cosine c with (1, 0, 0, 0). */
+    private static float[] atCosine(double c) {
+        return new float[]{(float) c, (float) Math.sqrt(1 - c * c), 0, 0};
+    }
+
+    @Test
+    void redundancyWithoutTwinsIsZero() {
+        EventList list = events(
+                event(0, 1, 0, 0, 0),
+                event(100, 0, 1, 0, 0),       // 5 ms later but orthogonal
+                event(SR, 1, 0, 0, 0),        // same vector as the first, 1 s later
+                event(SR + 50, 0, 0, 1, 0),
+                event(3 * SR, 0, 0, 0, 1));
+        assertEquals(0.0, Metrics.redundancy(list), 0.0);
+    }
+
+    @Test
+    void aTwinPairWithin50MillisecondsCountsBothEvents() {
+        long t = 2 * SR;
+        EventList list = events(
+                event(0, 0, 0, 1, 0),
+                event(t, atCosine(1)),
+                event(t + Math.round(0.04 * SR), atCosine(0.95)),
+                event(3 * SR, 0, 1, 0, 0),
+                event(4 * SR, 0, 0, 0, 1));
+        assertEquals(2.0 / 5, Metrics.redundancy(list), 1e-12);
+    }
+
+    @Test
+    void aTwinIsFoundPastAnUnrelatedEventBetween() {
+        // Only comparing neighbours in time would miss this pair.
+        EventList list = events(event(0, 1, 0, 0, 0), event(100, 0, 1, 0, 0), event(500, 2, 0, 0, 0));
+        assertEquals(2.0 / 3, Metrics.redundancy(list), 1e-12);
+    }
+
+    @Test
+    void theSameVector60MillisecondsApartIsNoTwin() {
+        EventList list = events(event(SR, 1, 2, 3, 4), event(SR + Math.round(0.06 * SR), 1, 2, 3, 4));
+        assertEquals(0.0, Metrics.redundancy(list), 0.0);
+        // 50 ms is 1102.5 samples at 22050 Hz: 1102 apart is inside the window, 1103 outside.
+        assertEquals(1.0, Metrics.redundancy(events(event(SR, 1, 2, 3, 4), event(SR + 1102, 1, 2, 3, 4))), 0.0);
+        assertEquals(0.0, Metrics.redundancy(events(event(SR, 1, 2, 3, 4), event(SR + 1103, 1, 2, 3, 4))), 0.0);
+    }
+
+    @Test
+    void cosine085Within10MillisecondsIsNoTwin() {
+        EventList list = events(event(SR, atCosine(1)), event(SR + Math.round(0.01 * SR), atCosine(0.85)));
+        assertEquals(0.0, Metrics.redundancy(list), 0.0);
+    }
+
+    @Test
+    void aZeroVectorHasNoTwin() {
+        assertEquals(0.0, Metrics.redundancy(events(event(SR, 0, 0, 0, 0), event(SR, 0, 0, 0, 0))), 0.0);
+        assertEquals(0.0, Metrics.redundancy(events(event(SR, 0, 0, 0, 0), event(SR + 10, 1, 0, 0, 0))), 0.0);
+        // ... and does not hide a real pair on either side of it
+        assertEquals(2.0 / 3, Metrics.redundancy(
+                events(event(SR, 1, 0, 0, 0), event(SR + 5, 0, 0, 0, 0), event(SR + 10, 1, 0, 0, 0))), 1e-12);
+    }
+
+    @Test
+    void redundancyOfNoEventsIsNotApplicable() {
+        EventList empty = new EventList(SR, SR, 1f, 4, "", Precision.F32, List.of());
+        assertTrue(Double.isNaN(Metrics.redundancy(empty)));
+    }
+
+    @Test
+    void redundancyMatchesAllPairsComparison() {
+        // Events from a few prototypes plus noise, dense enough that windows hold several events each.
+        Random r = new Random(21);
+        float[][] prototypes = new float[4][8];
+        for (float[] p : prototypes) for (int d = 0; d < p.length; d++) p[d] = (float) r.nextGaussian();
+        List<Event> list = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            float[] v = prototypes[r.nextInt(prototypes.length)].clone();
+            for (int d = 0; d < v.length; d++) v[d] += (float) (0.4 * r.nextGaussian());
+            list.add(new Event(r.nextInt(3 * SR), 1f, v));
+        }
+        EventList events = new EventList(SR, 3 * SR, 1f, 8, "", Precision.F32, list);
+        int twins = 0;
+        for (Event a : events.events()) {
+            for (Event b : events.events()) {
+                if (a == b || Math.abs(a.time() - b.time()) > 0.05 * SR) continue;
+                double dot = 0;
+                for (int d = 0; d < 8; d++) dot += (double) a.vector()[d] * b.vector()[d];
+                if (dot / (a.norm() * b.norm()) > 0.9) {
+                    twins++;
+                    break;
+                }
+            }
+        }
+        assertTrue(twins > 20 && twins < 380, "the case must have both kinds: " + twins);
+        assertEquals(twins / 400.0, Metrics.redundancy(events), 1e-12);
+    }
+
+    // ------------------------------------------------------------------ level per octave band
+
+    private static float[] noise(int n, long seed) {
+        Random r = new Random(seed);
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (float) (0.1 * r.nextGaussian());
+        return x;
+    }
+
+    private static float[] scaled(float[] x, float gain) {
+        float[] y = new float[x.length];
+        for (int i = 0; i < x.length; i++) y[i] = gain * x[i];
+        return y;
+    }
+
+    /** Sines 12 per octave from 60 Hz up to maxHz (random phases): a signal with energy in every band. */
+    private static float[] sines(int n, double maxHz) {
+        Random r = new Random(17);
+        float[] x = new float[n];
+        for (int k = 0; 60 * Math.pow(2, k / 12.0) < 10500; k++) {
+            double hz = 60 * Math.pow(2, k / 12.0), phase = 2 * Math.PI * r.nextDouble();
+            if (hz > maxHz) continue;
+            for (int i = 0; i < n; i++) x[i] += (float) (0.02 * Math.sin(2 * Math.PI * hz * i / SR + phase));
+        }
+        return x;
+    }
+
+    @Test
+    void identicalSignalsHaveNoLevelError() {
+        float[] x = noise(SR, 1);
+        double[] level = Metrics.octaveLevelErrors(x, x.clone(), SR);
+        assertEquals(7, level.length);
+        for (double v : level) assertEquals(0.0, v, 0.0);
+        assertEquals(0.0, Metrics.maxAbsLevelDb(level), 0.0);
+    }
+
+    @Test
+    void halfAmplitudeIsSixDecibelsQuieterInEveryBand() {
+        float[] x = noise(SR, 2);
+        double[] level = Metrics.octaveLevelErrors(x, scaled(x, 0.5f), SR);
+        for (double v : level) assertEquals(20 * Math.log10(0.5), v, 1e-6);
+        assertEquals(6.0206, Metrics.maxAbsLevelDb(level), 1e-4);
+        double[] louder = Metrics.octaveLevelErrors(x, scaled(x, 2f), SR);
+        for (double v : louder) assertEquals(6.0206, v, 1e-4);
+    }
+
+    @Test
+    void lowPassedDecodeLosesOnlyTheHighBands() {
+        // The decode keeps the sines up to 1.36 kHz (the next is at 1.44 kHz, above the 1 kHz band's 1414 Hz edge).
+        float[] x = sines(SR, 10500), y = sines(SR, 1400);
+        double[] level = Metrics.octaveLevelErrors(x, y, SR);
+        for (int b = 0; b <= 3; b++) assertEquals(0.0, level[b], 0.01, "band " + Metrics.OCTAVE_CENTRES_HZ.get(b));
+        assertTrue(level[4] < -20, "2 kHz " + level[4]);
+        assertTrue(level[5] < -40, "4 kHz " + level[5]);
+        assertTrue(level[6] < -40, "8 kHz " + level[6]);
+        assertEquals(-level[6], Metrics.maxAbsLevelDb(level), 0.0);
+    }
+
+    @Test
+    void levelIsARatioOfEnergiesNotOfMagnitudes() {
+        // Two equal sines in the 1 kHz band, the decode keeps one: half the energy, -3.01 dB (a ratio of summed
+        // magnitudes in 20 log10 would say -6.02 dB).
+        int n = SR;
+        float[] both = new float[n], one = new float[n];
+        for (int i = 0; i < n; i++) {
+            one[i] = (float) (0.3 * Math.sin(2 * Math.PI * 800 * i / SR));
+            both[i] = one[i] + (float) (0.3 * Math.sin(2 * Math.PI * 1200 * i / SR + 1));
+        }
+        assertEquals(10 * Math.log10(0.5), Metrics.octaveLevelErrors(both, one, SR)[3], 0.01);
+        // One band changed, the other not: each tone is measured in its own band.
+        float[] x = new float[n], y = new float[n];
+        for (int i = 0; i < n; i++) {
+            double low = 0.3 * Math.sin(2 * Math.PI * 250 * i / SR), high = 0.3 * Math.sin(2 * Math.PI * 4000 * i / SR);
+            x[i] = (float) (low + high);
+            y[i] = (float) (low + 0.1 * high);
+        }
+        double[] level = Metrics.octaveLevelErrors(x, y, SR);
+        assertEquals(0.0, level[1], 0.01);
+        assertEquals(-20.0, level[5], 0.01);
+    }
+
+    @Test
+    void bandsWithoutInputEnergyHaveNoLevel() {
+        float[] x = noise(8000, 3);
+        // At 8 kHz the 8 kHz band (5.7-11.3 kHz) lies above Nyquist.
+        double[] level = Metrics.octaveLevelErrors(x, scaled(x, 0.5f), 8000);
+        assertTrue(Double.isNaN(level[6]));
+        assertEquals(-6.0206, level[5], 1e-4);
+        assertEquals(6.0206, Metrics.maxAbsLevelDb(level), 1e-4, "NaN bands are ignored");
+        double[] silence = Metrics.octaveLevelErrors(new float[SR], x, SR);
+        for (double v : silence) assertTrue(Double.isNaN(v));
+        assertTrue(Double.isNaN(Metrics.maxAbsLevelDb(silence)));
+        double[] silentDecode = Metrics.octaveLevelErrors(x, new float[x.length], 8000);
+        assertEquals(Double.NEGATIVE_INFINITY, silentDecode[0]);
+        assertEquals(Double.POSITIVE_INFINITY, Metrics.maxAbsLevelDb(silentDecode));
+    }
+
+    @Test
+    void aBandWithLessThanATenBillionthOfTheInputsEnergyHasNoLevel() {
+        // Per-bin energies: 1 everywhere except the 125 Hz band (88.4-176.8 Hz, bins 9-16), which holds 8 v.
+        for (double v : new double[]{1e-9, 1e-7}) {
+            double[] px = new double[1025], py = new double[1025];
+            for (int k = 0; k < px.length; k++) {
+                double hz = k * 22050.0 / 2048;
+                px[k] = hz >= 125 / Math.sqrt(2) && hz < 125 * Math.sqrt(2) ? v : 1;
+                py[k] = 2 * px[k];
+            }
+            double[] level = Metrics.octaveLevels(px, py, SR, 2048);
+            double share = 8 * v / (1017 + 8 * v);
+            assertEquals(share < 1e-10, Double.isNaN(level[0]), "share " + share);
+            for (int b = 1; b < level.length; b++) assertEquals(10 * Math.log10(2), level[b], 1e-12);
+        }
+    }
+
+    @Test
+    void allCarriesTheOctaveLevels() {
+        float[] x = richSignal(20000, 5), y = richSignal(20000, 6);
+        assertArrayEquals(Metrics.octaveLevelErrors(x, y, SR), Metrics.all(x, y, SR).levelDb(), 1e-9);
     }
 }
