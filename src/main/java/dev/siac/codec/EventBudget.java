@@ -9,13 +9,22 @@ package dev.siac.codec;
  *
  * <p>With a target bitrate the budget is an account: each window is credited its share of the target's events and
  * debited what it places. A window gets its share weighted by how much energy its residual holds against the running
- * mean of the windows so far (more events where there is more to remove, fewer where there is little), plus half
+ * mean of the windows so far, to a quarter power (more events where there is more to remove, fewer where there is
+ * little; see {@link #WEIGHT_POWER}), plus half
  * of what earlier windows left unspent or overspent (the last window gets all that is owed), within [0, cap]. What a window
  * leaves unspent (silence, or an encoder that stops early) is spent later, so the file's total follows the target.
  */
 final class EventBudget {
-    /** Energy weights are kept within [1/MAX_WEIGHT, MAX_WEIGHT] of the running mean. */
+    /** Energy weights are kept within [1/MAX_WEIGHT, MAX_WEIGHT]. */
     static final double MAX_WEIGHT = 4;
+    /**
+     * How strongly a window's share follows its energy: its share times (energy / running mean)^WEIGHT_POWER. Measured
+     * at 2 kbps (q8, default model; mel_l1 of the whole file): on 74 s of orchestral music 0 -> 0.790, 0.25 -> 0.798,
+     * 0.5 -> 0.825, 1 -> 0.893; on 145 s of speech 0 -> 0.574, 0.25 -> 0.573, 1 -> 0.583. Following the energy
+     * linearly starves quiet passages, which a log-spectral distance punishes; a quarter power keeps the loud-quiet
+     * ordering at no measurable cost.
+     */
+    static final double WEIGHT_POWER = 0.25;
 
     private final int cap;
     /** Events a full window is credited; NaN without a target (then every full window gets cap). */
@@ -81,7 +90,7 @@ final class EventBudget {
         energySum += energy;
         energyWindows++;
         double mean = energySum / energyWindows;
-        double weight = Math.max(1 / MAX_WEIGHT, Math.min(MAX_WEIGHT, energy / mean));
+        double weight = Math.max(1 / MAX_WEIGHT, Math.min(MAX_WEIGHT, Math.pow(energy / mean, WEIGHT_POWER)));
         double want = last ? owed : due * weight + 0.5 * before;
         return (int) Math.max(0, Math.min(cap, Math.round(want)));
     }

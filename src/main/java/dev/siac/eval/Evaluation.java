@@ -50,16 +50,16 @@ public final class Evaluation {
      * One clip through one codec. Not-applicable values are NaN (events/s, energy_removed and redundancy of peers,
      * the level of a band the clip has no energy in).
      *
-     * @param levelDb the level error of each band of {@link Metrics#OCTAVE_CENTRES_HZ}
+     * @param levelDb the level error of each band of {@link Metrics#OCTAVE_BANDS_HZ}
      */
     public record Row(String clip, String group, String codec, double durationSeconds,
                       double melL1, double stftDist, double siSdr, double snr,
                       double kbps, double eventsPerSecond, double energyRemoved, double redundancy,
                       double encodeRtf, double decodeRtf, double[] levelDb) {
         public Row {
-            if (levelDb.length != Metrics.OCTAVE_CENTRES_HZ.size()) {
+            if (levelDb.length != Metrics.OCTAVE_BANDS_HZ.size()) {
                 throw new IllegalArgumentException("row has " + levelDb.length + " octave levels, expected "
-                        + Metrics.OCTAVE_CENTRES_HZ.size());
+                        + Metrics.OCTAVE_BANDS_HZ.size());
             }
         }
 
@@ -223,9 +223,9 @@ public final class Evaluation {
 
     private static List<Column> levelColumns() {
         List<Column> out = new ArrayList<>();
-        for (int b = 0; b < Metrics.OCTAVE_CENTRES_HZ.size(); b++) {
-            int band = b, hz = Metrics.OCTAVE_CENTRES_HZ.get(b);
-            String label = hz % 1000 == 0 ? hz / 1000 + " kHz" : hz + " Hz";
+        for (int b = 0; b < Metrics.OCTAVE_BANDS_HZ.size(); b++) {
+            int band = b, hz = Metrics.OCTAVE_BANDS_HZ.get(b); // the band's lower edge
+            String label = hz >= 1000 ? String.format(Locale.ROOT, "%.1f kHz", hz / 1000.0) : hz + " Hz";
             out.add(new Column("level_db_" + hz, label, 2, r -> r.levelDb()[band]));
         }
         out.add(new Column("max_abs_level_db", "max abs", 2, Row::maxAbsLevelDb));
@@ -315,7 +315,7 @@ public final class Evaluation {
             table(md, tagged, true, COLUMNS);
         }
         md.append("\n## Level per octave band (dB, decoded vs input)\n\n");
-        md.append("10·log10 of the decode's energy over the input's in each octave band (centre/√2 .. centre·√2)"
+        md.append("10·log10 of the decode's energy over the input's in each octave band (from the edge named to twice it, the last to Nyquist)"
                 + " of the 2048/256 STFT; negative = the decode is quieter; max abs = the largest absolute error"
                 + " among a clip's bands; n/a = the input has no energy in the band\n\n");
         table(md, rows, false, LEVEL_COLUMNS);

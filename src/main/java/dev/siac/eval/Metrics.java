@@ -33,8 +33,11 @@ public final class Metrics {
     public static final double TWIN_SECONDS = 0.05;
     /** Two events are twins when the cosine similarity of their vectors exceeds this (redundancy). */
     public static final double TWIN_COSINE = 0.9;
-    /** Centres of the octave bands of the level error; band b spans centre/sqrt2 .. centre*sqrt2 (Hz). */
-    public static final List<Integer> OCTAVE_CENTRES_HZ = List.of(125, 250, 500, 1000, 2000, 4000, 8000);
+    /**
+     * Lower edges of the octave bands of the level error (METRICS.md: 100-200 Hz ... 6.4-11 kHz); band b spans
+     * edge .. 2 edge, the last one up to Nyquist.
+     */
+    public static final List<Integer> OCTAVE_BANDS_HZ = List.of(100, 200, 400, 800, 1600, 3200, 6400);
     /**
      * A band holding less than this share of the input's energy has no level to compare (its level error is NaN):
      * the ratio would measure the window's leakage and float rounding, not the codec.
@@ -50,7 +53,7 @@ public final class Metrics {
     /**
      * All quality metrics of one clip; mel_l1, the octave levels and the 2048-point part of stft_dist share one STFT.
      *
-     * @param levelDb the level error of each band of {@link #OCTAVE_CENTRES_HZ}, see {@link #octaveLevelErrors}
+     * @param levelDb the level error of each band of {@link #OCTAVE_BANDS_HZ}, see {@link #octaveLevelErrors}
      */
     public record Scores(double melL1, double stftDist, double siSdr, double snr, double[] levelDb) {
     }
@@ -141,16 +144,15 @@ public final class Metrics {
     }
 
     /**
-     * Level error per octave band in dB: for each band of {@link #OCTAVE_CENTRES_HZ} (centre/sqrt2 .. centre*sqrt2,
-     * cut at Nyquist), 10 log10(E_y / E_x) with E the sum of |STFT|^2 over all frames and the band's bins of the
+     * Level error per octave band in dB: for each band of {@link #OCTAVE_BANDS_HZ} (edge .. 2 edge, the last up to
+     * Nyquist), 10 log10(E_y / E_x) with E the sum of |STFT|^2 over all frames and the band's bins of the
      * 2048/256 centred periodic-Hann STFT (the one mel_l1 uses). Negative means the decode is quieter in that band:
-     * a codec whose events undershoot is negative everywhere, one that loses the highs is negative at 4k and 8k.
+     * a codec whose events undershoot is negative everywhere, one that loses the highs is negative in the top bands.
      * NaN where the input has less than {@link #LEVEL_FLOOR} of its total energy in the band (or none at all, e.g.
      * a band above Nyquist); -infinity where the decode is silent in a band the input is not.
      *
-     * <p>METRICS.md words the bands as 100-200 Hz ... 6.4-11 kHz at hop 512; issue 13 asked for the standard
-     * octave centres, and the hop does not matter to the ratio: summed over all frames, a periodic Hann at hop 256
-     * or 512 weighs every sample equally, so both energies scale alike.
+     * <p>docs/METRICS.md: hop 256 (the design gave 512); the hop does not matter to the ratio: summed over all frames, a periodic Hann at
+     * hop 256 or 512 weighs every sample equally, so both energies scale alike, and hop 256 shares mel_l1's STFT.
      */
     public static double[] octaveLevelErrors(float[] x, float[] y, int sampleRate) {
         SpectralSums s = spectralPass(x, matchLength(x, y), N_FFT, -1, HOP, null);
@@ -171,9 +173,10 @@ public final class Metrics {
     static double[] octaveLevels(double[] powerX, double[] powerY, int sampleRate, int nFft) {
         double total = 0;
         for (double p : powerX) total += p;
-        double[] out = new double[OCTAVE_CENTRES_HZ.size()];
+        double[] out = new double[OCTAVE_BANDS_HZ.size()];
         for (int b = 0; b < out.length; b++) {
-            double lo = OCTAVE_CENTRES_HZ.get(b) / Math.sqrt(2), hi = OCTAVE_CENTRES_HZ.get(b) * Math.sqrt(2);
+            double lo = OCTAVE_BANDS_HZ.get(b);
+            double hi = b == out.length - 1 ? Double.POSITIVE_INFINITY : 2 * lo;
             double ex = 0, ey = 0;
             for (int k = 0; k < powerX.length; k++) {
                 double hz = k * (double) sampleRate / nFft;

@@ -74,7 +74,7 @@ class EvalSiacEndToEndTest {
             // SiacClipCodec hands over the events it read back, so redundancy is a share, not "not applicable"
             double redundancy = Double.parseDouble(row[header.indexOf("redundancy")]);
             assertTrue(redundancy >= 0 && redundancy <= 1, "siac redundancy " + redundancy);
-            assertTrue(Double.isFinite(Double.parseDouble(row[header.indexOf("level_db_250")])));
+            assertTrue(Double.isFinite(Double.parseDouble(row[header.indexOf("level_db_200")])));
         }
         String summary = Files.readString(report.resolve("summary.md"));
         assertTrue(summary.contains("| siac | 2 |"), summary);

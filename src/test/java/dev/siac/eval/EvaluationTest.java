@@ -61,14 +61,14 @@ class EvaluationTest {
         List<String> header = List.of(lines.get(0).split(",", -1));
         assertEquals(List.of("clip", "group", "codec", "duration_s", "kbps", "events_per_s", "mel_l1", "stft_dist",
                 "si_sdr_db", "snr_db", "energy_removed", "redundancy", "encode_rtf", "decode_rtf",
-                "level_db_125", "level_db_250", "level_db_500", "level_db_1000", "level_db_2000", "level_db_4000",
-                "level_db_8000", "max_abs_level_db"), header);
+                "level_db_100", "level_db_200", "level_db_400", "level_db_800", "level_db_1600", "level_db_3200",
+                "level_db_6400", "max_abs_level_db"), header);
         assertEquals(5, lines.size());
         for (String line : lines.subList(1, lines.size())) {
             String[] row = line.split(",", -1);
             boolean half = row[2].equals("half");
             assertEquals(half ? "0.5" : "", row[header.indexOf("redundancy")], line);
-            for (int hz : Metrics.OCTAVE_CENTRES_HZ) {
+            for (int hz : Metrics.OCTAVE_BANDS_HZ) {
                 double level = Double.parseDouble(row[header.indexOf("level_db_" + hz)]);
                 assertEquals(half ? MINUS_6_DB : 0.0, level, 1e-6, hz + " Hz: " + line);
             }
@@ -81,7 +81,7 @@ class EvaluationTest {
         assertTrue(md.contains(" | 0.500 | 0.500 | 50.0 | 50.0 |\n"), "half's energy_removed, redundancy, RTFs: " + md);
         assertTrue(md.contains(" | n/a | n/a | 50.0 | 50.0 |\n"), "a peer has no redundancy: " + md);
         String levels = md.substring(md.indexOf("## Level per octave band (dB, decoded vs input)"));
-        assertTrue(levels.contains("| codec | clips | 125 Hz | 250 Hz | 500 Hz | 1 kHz | 2 kHz | 4 kHz | 8 kHz"
+        assertTrue(levels.contains("| codec | clips | 100 Hz | 200 Hz | 400 Hz | 800 Hz | 1.6 kHz | 3.2 kHz | 6.4 kHz"
                 + " | max abs |"), levels);
         String sixDown = " | -6.02".repeat(7) + " | 6.02 |\n";
         String zero = " | 0.00".repeat(8) + " |\n";

@@ -524,31 +524,32 @@ class MetricsTest {
 
     @Test
     void lowPassedDecodeLosesOnlyTheHighBands() {
-        // The decode keeps the sines up to 1.36 kHz (the next is at 1.44 kHz, above the 1 kHz band's 1414 Hz edge).
+        // The decode keeps the sines up to 1.36 kHz (the next is at 1.44 kHz, inside the 0.8-1.6 kHz band).
         float[] x = sines(SR, 10500), y = sines(SR, 1400);
         double[] level = Metrics.octaveLevelErrors(x, y, SR);
-        for (int b = 0; b <= 3; b++) assertEquals(0.0, level[b], 0.01, "band " + Metrics.OCTAVE_CENTRES_HZ.get(b));
-        assertTrue(level[4] < -20, "2 kHz " + level[4]);
-        assertTrue(level[5] < -40, "4 kHz " + level[5]);
-        assertTrue(level[6] < -40, "8 kHz " + level[6]);
+        for (int b = 0; b <= 2; b++) assertEquals(0.0, level[b], 0.01, "band " + Metrics.OCTAVE_BANDS_HZ.get(b));
+        assertTrue(level[3] < -0.5, "0.8-1.6 kHz, partly kept " + level[3]);
+        assertTrue(level[4] < -20, "1.6-3.2 kHz " + level[4]);
+        assertTrue(level[5] < -40, "3.2-6.4 kHz " + level[5]);
+        assertTrue(level[6] < -40, "6.4-11 kHz " + level[6]);
         assertEquals(-level[6], Metrics.maxAbsLevelDb(level), 0.0);
     }
 
     @Test
     void levelIsARatioOfEnergiesNotOfMagnitudes() {
-        // Two equal sines in the 1 kHz band, the decode keeps one: half the energy, -3.01 dB (a ratio of summed
+        // Two equal sines in the 0.8-1.6 kHz band, the decode keeps one: half the energy, -3.01 dB (a ratio of summed
         // magnitudes in 20 log10 would say -6.02 dB).
         int n = SR;
         float[] both = new float[n], one = new float[n];
         for (int i = 0; i < n; i++) {
-            one[i] = (float) (0.3 * Math.sin(2 * Math.PI * 800 * i / SR));
+            one[i] = (float) (0.3 * Math.sin(2 * Math.PI * 1000 * i / SR));
             both[i] = one[i] + (float) (0.3 * Math.sin(2 * Math.PI * 1200 * i / SR + 1));
         }
         assertEquals(10 * Math.log10(0.5), Metrics.octaveLevelErrors(both, one, SR)[3], 0.01);
         // One band changed, the other not: each tone is measured in its own band.
         float[] x = new float[n], y = new float[n];
         for (int i = 0; i < n; i++) {
-            double low = 0.3 * Math.sin(2 * Math.PI * 250 * i / SR), high = 0.3 * Math.sin(2 * Math.PI * 4000 * i / SR);
+            double low = 0.3 * Math.sin(2 * Math.PI * 280 * i / SR), high = 0.3 * Math.sin(2 * Math.PI * 4500 * i / SR);
             x[i] = (float) (low + high);
             y[i] = (float) (low + 0.1 * high);
         }
@@ -560,7 +561,7 @@ class MetricsTest {
     @Test
     void bandsWithoutInputEnergyHaveNoLevel() {
         float[] x = noise(8000, 3);
-        // At 8 kHz the 8 kHz band (5.7-11.3 kHz) lies above Nyquist.
+        // At 8 kHz the top band (from 6.4 kHz) lies above Nyquist (4 kHz).
         double[] level = Metrics.octaveLevelErrors(x, scaled(x, 0.5f), 8000);
         assertTrue(Double.isNaN(level[6]));
         assertEquals(-6.0206, level[5], 1e-4);
@@ -575,16 +576,16 @@ class MetricsTest {
 
     @Test
     void aBandWithLessThanATenBillionthOfTheInputsEnergyHasNoLevel() {
-        // Per-bin energies: 1 everywhere except the 125 Hz band (88.4-176.8 Hz, bins 9-16), which holds 8 v.
+        // Per-bin energies: 1 everywhere except the 100-200 Hz band (bins 10-18), which holds 9 v.
         for (double v : new double[]{1e-9, 1e-7}) {
             double[] px = new double[1025], py = new double[1025];
             for (int k = 0; k < px.length; k++) {
                 double hz = k * 22050.0 / 2048;
-                px[k] = hz >= 125 / Math.sqrt(2) && hz < 125 * Math.sqrt(2) ? v : 1;
+                px[k] = hz >= 100 && hz < 200 ? v : 1;
                 py[k] = 2 * px[k];
             }
             double[] level = Metrics.octaveLevels(px, py, SR, 2048);
-            double share = 8 * v / (1017 + 8 * v);
+            double share = 9 * v / (1016 + 9 * v);
             assertEquals(share < 1e-10, Double.isNaN(level[0]), "share " + share);
             for (int b = 1; b < level.length; b++) assertEquals(10 * Math.log10(2), level[b], 1e-12);
         }
