@@ -108,6 +108,11 @@ public final class EditCommand implements Callable<Integer> {
                     + " for example b.siac@2:4@0.5 (RANGE needs its start)")
     List<Transplant> transplant = new ArrayList<>();
 
+    @Option(names = "--merge-twins", paramLabel = "COSINE", arity = "0..1", fallbackValue = "0.9",
+            description = "merge events that share an onset and whose vectors have cosine similarity above COSINE"
+                    + " (${FALLBACK-VALUE} when given without a value) into one (summed amplitude, weighted mean vector)")
+    List<Double> mergeTwins = new ArrayList<>();
+
     @Option(names = "--precision", paramLabel = "f32|f16|q8|q4", converter = PrecisionConverter.class,
             description = "store vectors and amplitudes at this precision from here on (default: the input's)")
     List<Precision> precision = new ArrayList<>();
@@ -205,6 +210,10 @@ public final class EditCommand implements Callable<Integer> {
                 case "--transplant" -> {
                     Transplant t = transplant.get(k);
                     yield new Step(name, false, (l, g) -> l.transplant(SiacFormat.read(t.file), t.range.from, t.range.to, t.at));
+                }
+                case "--merge-twins" -> {
+                    double c = mergeTwins.get(k);
+                    yield new Step(name, false, (l, g) -> l.mergeTwins(c));
                 }
                 case "--precision" -> {
                     Precision p = precision.get(k);

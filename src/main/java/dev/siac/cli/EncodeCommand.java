@@ -40,6 +40,13 @@ public final class EncodeCommand implements Callable<Integer> {
                     + " otherwise (default: the model's fixed rate, eventsPerWindow per window)")
     Double kbps;
 
+    @Option(names = "--merge-twins", paramLabel = "COSINE", arity = "0..1", fallbackValue = "0.9",
+            description = "merge a window's events that share an onset and whose vectors have cosine similarity above"
+                    + " COSINE (default when given without a value: ${FALLBACK-VALUE}) into one event (summed amplitude,"
+                    + " amplitude-weighted mean vector): fewer bits for the same sound; with --kbps the saved events"
+                    + " are spent elsewhere")
+    Double mergeTwins;
+
     @Option(names = "--stop-below", paramLabel = "FRACTION", defaultValue = "0",
             description = "stop a window early once the residual energy of its onset half falls below this fraction"
                     + " of the input's (e.g. 0.3; default 0 = always place every event)")
@@ -73,6 +80,7 @@ public final class EncodeCommand implements Callable<Integer> {
             Precision p = Precision.parse(precision);
             if (stopBelow < 0 || stopBelow >= 1) throw new IllegalArgumentException("--stop-below must be in [0, 1)");
             if (refine < 0) throw new IllegalArgumentException("--refine must be at least 0");
+            if (mergeTwins != null && !(mergeTwins >= -1 && mergeTwins < 1)) throw new IllegalArgumentException("--merge-twins must be a cosine in [-1, 1), got " + mergeTwins);
             if (kbps != null && !(kbps > 0 && kbps < 1e6)) throw new IllegalArgumentException("--kbps must be a positive bitrate in kbit/s, got " + kbps);
             if (!(refineLr > 0 && refineLr < 10)) throw new IllegalArgumentException("--refine-lr must be in (0, 10)");
             if (!Files.exists(input)) throw new java.io.IOException(input + ": file not found");
@@ -86,7 +94,8 @@ public final class EncodeCommand implements Callable<Integer> {
                 int epw = cs.model.config.eventsPerWindow;
                 int max = maxEvents != null ? maxEvents : kbps != null ? 2 * epw : epw;
                 if (max < 1) throw new IllegalArgumentException("--max-events-per-window must be at least 1");
-                Codec.Options o = new Codec.Options(max, stopBelow, p, refine, refineLr, kbps != null ? kbps : 0);
+                Codec.Options o = new Codec.Options(max, stopBelow, p, refine, refineLr, kbps != null ? kbps : 0,
+                        mergeTwins != null ? mergeTwins : Codec.Options.NO_MERGE);
                 Codec.Result r = cs.encodeFile(input, o, quiet ? null : System.err);
                 try {
                     SiacFormat.write(output, r.events());

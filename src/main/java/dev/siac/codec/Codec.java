@@ -53,10 +53,13 @@ public final class Codec {
      * refinement ({@link Refiner}): that many gradient steps (Adam, step size refineLr) on each window's event vectors
      * and amplitudes after the greedy choice. targetKbps > 0 spends events to meet that bitrate over the file
      * ({@link EventBudget}: more events in windows whose residual holds more energy); 0 places maxEventsPerWindow in
-     * every full window.
+     * every full window. mergeCosine < 1 merges a window's events that share an onset and whose vectors have cosine
+     * similarity above it ({@link EventList#mergeTwins}); a merged pair counts as one event of the window's budget.
      */
     public record Options(int maxEventsPerWindow, double stopBelow, Precision precision, int refineSteps, double refineLr,
-                          double targetKbps) {
+                          double targetKbps, double mergeCosine) {
+        /** {@link #mergeCosine} that merges nothing. */
+        public static final double NO_MERGE = 1;
         public static final double DEFAULT_REFINE_LR = 0.03;
 
         public Options {
@@ -64,14 +67,15 @@ public final class Codec {
             if (refineSteps < 0) throw new IllegalArgumentException("refine steps must be at least 0");
             if (refineSteps > 0 && !(refineLr > 0)) throw new IllegalArgumentException("refine step size must be positive");
             if (!(targetKbps >= 0) || Double.isInfinite(targetKbps)) throw new IllegalArgumentException("target bitrate must be positive, got " + targetKbps);
+            if (!(mergeCosine >= -1 && mergeCosine <= 1)) throw new IllegalArgumentException("twin cosine must be in [-1, 1], got " + mergeCosine);
         }
 
         public Options(int maxEventsPerWindow, double stopBelow, Precision precision) {
-            this(maxEventsPerWindow, stopBelow, precision, 0, DEFAULT_REFINE_LR, 0);
+            this(maxEventsPerWindow, stopBelow, precision, 0, DEFAULT_REFINE_LR, 0, NO_MERGE);
         }
 
         public Options(int maxEventsPerWindow, double stopBelow, Precision precision, int refineSteps, double refineLr) {
-            this(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, 0);
+            this(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, 0, NO_MERGE);
         }
 
         public static Options defaults(ModelConfig c) {
@@ -79,12 +83,17 @@ public final class Codec {
         }
 
         public Options withRefine(int steps, double lr) {
-            return new Options(maxEventsPerWindow, stopBelow, precision, steps, lr, targetKbps);
+            return new Options(maxEventsPerWindow, stopBelow, precision, steps, lr, targetKbps, mergeCosine);
         }
 
         /** A target bitrate in kbit/s, the file's header included (0 = none). */
         public Options withTargetKbps(double kbps) {
-            return new Options(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, kbps);
+            return new Options(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, kbps, mergeCosine);
+        }
+
+        /** Merges same-onset events whose vectors have cosine similarity above cosine ({@link #NO_MERGE}: none). */
+        public Options withMergeTwins(double cosine) {
+            return new Options(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, targetKbps, cosine);
         }
     }
 
@@ -230,6 +239,10 @@ public final class Codec {
             }
             new Refiner(this, opt.refineSteps(), opt.refineLr()).refine(before, startCols, vectors, amps, residual);
             for (int i = 0; i < count; i++) chosen.set(i, new Event(chosen.get(i).time(), amps[i], vectors[i]));
+        }
+        if (opt.mergeCosine() < Options.NO_MERGE) {
+            chosen.sort(java.util.Comparator.comparingLong(Event::time)); // stable: same-onset events keep their order
+            chosen = EventList.mergeTwins(chosen, opt.mergeCosine());
         }
         out.addAll(chosen);
         return chosen.size();

@@ -298,6 +298,58 @@ public final class EventList {
         return withOwned(out, null); // new values: the writer must fit a grid to them
     }
 
+    /**
+     * Merges near-twins: events with the same onset whose vectors have cosine similarity above {@code cosine}
+     * become one event with the sum of their amplitudes and their amplitude-weighted mean vector. The decoder is
+     * linear in amplitude, so for equal vectors this changes nothing audible and saves an event; for near-equal
+     * ones it renders the mean sound. Events keep their time order.
+     */
+    public EventList mergeTwins(double cosine) {
+        List<Event> merged = mergeTwins(events, cosine);
+        return merged.size() == events.size() ? this : withOwned(merged, null);
+    }
+
+    /** {@link #mergeTwins(double)} over a list of events in time order. */
+    static List<Event> mergeTwins(List<Event> events, double cosine) {
+        if (!(cosine >= -1 && cosine <= 1)) throw new IllegalArgumentException("cosine must be in [-1, 1], got " + cosine);
+        List<Event> out = new ArrayList<>(events.size());
+        List<double[]> sums = new ArrayList<>(); // amplitude-weighted vector sums of out's events
+        int groupStart = 0;                      // first event of out with the current onset
+        for (Event e : events) {
+            if (!out.isEmpty() && out.get(out.size() - 1).time() != e.time()) groupStart = out.size();
+            int twin = -1;
+            for (int i = groupStart; i < out.size() && twin < 0; i++) {
+                if (e.amplitude() > 0 && out.get(i).amplitude() > 0 && cos(out.get(i).vector(), e.vector()) > cosine) twin = i;
+            }
+            if (twin < 0) {
+                double[] sum = new double[e.vector().length];
+                for (int d = 0; d < sum.length; d++) sum[d] = (double) e.amplitude() * e.vector()[d];
+                out.add(e);
+                sums.add(sum);
+                continue;
+            }
+            double[] sum = sums.get(twin);
+            double amp = (double) out.get(twin).amplitude() + e.amplitude();
+            float[] v = new float[sum.length];
+            for (int d = 0; d < sum.length; d++) {
+                sum[d] += (double) e.amplitude() * e.vector()[d];
+                v[d] = (float) (sum[d] / amp);
+            }
+            out.set(twin, new Event(e.time(), (float) amp, v));
+        }
+        return out;
+    }
+
+    private static double cos(float[] a, float[] b) {
+        double ab = 0, aa = 0, bb = 0;
+        for (int d = 0; d < a.length; d++) {
+            ab += (double) a[d] * b[d];
+            aa += (double) a[d] * a[d];
+            bb += (double) b[d] * b[d];
+        }
+        return aa > 0 && bb > 0 ? ab / Math.sqrt(aa * bb) : Double.NaN; // a zero vector has no direction
+    }
+
     /** Gives every event an onset drawn uniformly from {@code [0, length)}; amplitudes and vectors stay. */
     public EventList randomizeTimes(Random rng) {
         Objects.requireNonNull(rng, "rng");

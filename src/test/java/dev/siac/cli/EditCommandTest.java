@@ -62,6 +62,19 @@ class EditCommandTest {
         return l.events().stream().map(Event::amplitude).toList();
     }
 
+    /** --merge-twins: a shifted copy of the events lands on the originals' onsets and merges back into them. */
+    @Test
+    void mergeTwinsAfterATransplantOntoTheSameOnsets() throws Exception {
+        write("other.siac", fourSeconds());
+        EventList doubled = edit("--transplant", dir.resolve("other.siac") + "@0:4@0");
+        assertEquals(8, doubled.size());
+        EventList merged = edit("--transplant", dir.resolve("other.siac") + "@0:4@0", "--merge-twins");
+        // the event at 0 s has the zero vector: no direction, so no twin
+        assertEquals(List.of(0L, 0L, 22050L, 44100L, 66150L), times(merged));
+        assertEquals(List.of(1f, 1f, 4f, 6f, 8f), amplitudes(merged), "each other pair: twice the amplitude, one event");
+        for (int i = 1; i < 4; i++) assertArrayEquals(fourSeconds().events().get(i).vector(), merged.events().get(i + 1).vector());
+    }
+
     @Test
     void operationsApplyInCommandLineOrder() throws Exception {
         EventList keepThenShift = edit("--keep-range", "0:2", "--shift", "1");

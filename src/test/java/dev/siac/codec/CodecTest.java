@@ -329,4 +329,21 @@ class CodecTest {
         }
         assertTrue(loud > 1.3 * quiet, "loud windows " + loud + " events, quiet ones " + quiet);
     }
+
+    /**
+     * Merging at cosine -1 joins every pair of same-onset events (any two non-zero vectors are above it): each onset
+     * then holds one event, and no onset is lost.
+     */
+    @Test
+    void mergeTwinsLeavesOneEventPerOnset() throws IOException {
+        float[] x = TinyModel.noise(60_000, 0.5, 13);
+        EventList plain = encode(x, options(c.eventsPerWindow, 0)).events();
+        EventList merged = encode(x, options(c.eventsPerWindow, 0).withMergeTwins(-1)).events();
+        long onsetsPlain = plain.events().stream().mapToLong(Event::time).distinct().count();
+        long onsetsMerged = merged.events().stream().mapToLong(Event::time).distinct().count();
+        assertEquals(onsetsMerged, merged.size(), "one event per onset");
+        assertTrue(onsetsPlain < plain.size(), "this input has same-onset events to merge: " + plain.size() + " events on "
+                + onsetsPlain + " onsets");
+        assertTrue(onsetsMerged >= onsetsPlain, onsetsMerged + " onsets merged, " + onsetsPlain + " plain");
+    }
 }

@@ -362,4 +362,30 @@ class EventListTest {
         assertNotEquals(fourSeconds(), fourSeconds().shift(1e-3));
         assertEquals(new Event(1, 2, new float[]{3}), new Event(1, 2, new float[]{3}));
     }
+
+    /** Same-onset events with near-parallel vectors merge; others (another onset, another direction) stay. */
+    @Test
+    void mergeTwinsJoinsSameOnsetNearParallelEvents() {
+        List<Event> events = List.of(
+                new Event(512, 1.5f, new float[] {1, 0, 0}),
+                new Event(512, 0.5f, new float[] {1, 0.2f, 0}),   // cos 0.98 with the first: merged
+                new Event(512, 1.0f, new float[] {0, 1, 0}),      // another direction: kept
+                new Event(512, 2.0f, new float[] {2, 0, 0}),      // parallel to the first: merged too
+                new Event(768, 1.0f, new float[] {1, 0, 0}),      // same vector, next frame: kept
+                new Event(1024, 0f, new float[] {1, 0, 0}),       // zero amplitude: never a twin
+                new Event(1024, 1f, new float[] {1, 0, 0}));
+        EventList l = new EventList(22050, 4096, 1f, 3, "", Precision.F32, events);
+        EventList m = l.mergeTwins(0.9);
+        assertEquals(5, m.size());
+        Event first = m.events().get(0);
+        assertEquals(512, first.time());
+        assertEquals(4.0f, first.amplitude(), 1e-6f);
+        // amplitude-weighted mean: (1.5*1 + 0.5*1 + 2*2) / 4 = 1.5 in d0, 0.5*0.2 / 4 = 0.025 in d1
+        assertArrayEquals(new float[] {1.5f, 0.025f, 0}, first.vector(), 1e-6f);
+        assertArrayEquals(new float[] {0, 1, 0}, m.events().get(1).vector());
+        assertEquals(List.of(512L, 512L, 768L, 1024L, 1024L), m.events().stream().map(Event::time).toList());
+        assertEquals(6, l.mergeTwins(0.999).size(), "at 0.999 only the parallel pair merges");
+        assertSame(l, l.mergeTwins(1), "no cosine exceeds 1");
+        assertThrows(IllegalArgumentException.class, () -> l.mergeTwins(Double.NaN));
+    }
 }
