@@ -20,7 +20,8 @@ import java.util.Locale;
 public final class WavWriter implements AutoCloseable {
 
     /** The RIFF size fields are 32-bit. */
-    private static final long MAX_DATA_BYTES = 0xFFFFFFFFL - 100;
+    /** The most sample bytes a WAV file's 32-bit sizes can describe (with room for the header). */
+    public static final long MAX_DATA_BYTES = 0xFFFFFFFFL - 100;
 
     private final Path target;
     private final Path temp;

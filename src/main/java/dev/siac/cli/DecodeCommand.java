@@ -1,6 +1,7 @@
 package dev.siac.cli;
 
 import dev.siac.audio.WavEncoding;
+import dev.siac.audio.WavWriter;
 import dev.siac.codec.EventList;
 import dev.siac.codec.SiacFormat;
 import java.io.PrintWriter;
@@ -40,10 +41,18 @@ public final class DecodeCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try {
             EventList list = SiacFormat.read(input);
+            WavEncoding encoding = floatWav ? WavEncoding.FLOAT32 : WavEncoding.PCM16;
+            if (list.lengthSamples() > WavWriter.MAX_DATA_BYTES / encoding.bytesPerSample()) {
+                throw new java.io.IOException(String.format(Locale.ROOT, "%s: %.1f hours of audio take %.1f GiB, more than a"
+                        + " WAV file can hold (4 GiB); decode a part (siac edit --keep-range)%s", input,
+                        list.durationSeconds() / 3600, (double) list.lengthSamples() * encoding.bytesPerSample() / (1L << 30),
+                        floatWav ? " or without --float" : ""));
+            }
+            EventFileSupport.checkOutput(input, output, list.lengthSamples() * encoding.bytesPerSample() + 64);
             long t0 = System.nanoTime();
             try (CodecSupport cs = CodecSupport.open(model)) {
                 cs.checkModel(list, input);
-                cs.decodeToWav(list, output, floatWav ? WavEncoding.FLOAT32 : WavEncoding.PCM16, quiet ? null : System.err);
+                cs.decodeToWav(list, output, encoding, quiet ? null : System.err);
             }
             double secs = (System.nanoTime() - t0) / 1e9;
             out.printf(Locale.ROOT, "%s: %d events -> %.2f s of audio, %.1fx real time%n", output, list.size(), list.durationSeconds(),

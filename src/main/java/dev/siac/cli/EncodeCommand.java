@@ -85,10 +85,7 @@ public final class EncodeCommand implements Callable<Integer> {
             if (!(refineLr > 0 && refineLr < 10)) throw new IllegalArgumentException("--refine-lr must be in (0, 10)");
             if (!Files.exists(input)) throw new java.io.IOException(input + ": file not found");
             // checked before a possibly long encode; the file itself is written atomically at the end
-            Path parent = output.toAbsolutePath().getParent();
-            if (parent == null || !Files.isDirectory(parent)) {
-                throw new java.io.IOException(output + ": cannot write: directory does not exist");
-            }
+            EventFileSupport.checkOutput(input, output, 0);
             long t0 = System.nanoTime();
             try (CodecSupport cs = CodecSupport.open(model)) {
                 int epw = cs.model.config.eventsPerWindow;

@@ -266,6 +266,47 @@ class EncodeDecodeCommandTest {
         assertFalse(Files.exists(dir.resolve("bad.siac")));
     }
 
+    /** An output that is the input (also through a link) or cannot be written is refused before any work. */
+    @Test
+    void outputThatIsTheInputOrUnwritableIsRefusedUpFront() throws IOException {
+        Path wav = Files.copy(excerpt, dir.resolve("in.wav"));
+        byte[] before = Files.readAllBytes(wav);
+        CliRun same = encode(wav, wav);
+        assertEquals(1, same.code());
+        assertTrue(same.err().contains("is the input file"), same.err());
+        Path link = Files.createSymbolicLink(dir.resolve("link.siac"), wav);
+        assertEquals(1, encode(wav, link).code(), "a link to the input is the input");
+        assertArrayEquals(before, Files.readAllBytes(wav), "the input is untouched");
+
+        Path siac = dir.resolve("a.siac");
+        encodeOk(wav, siac);
+        byte[] events = Files.readAllBytes(siac);
+        CliRun back = decode(siac, siac);
+        assertEquals(1, back.code());
+        assertTrue(back.err().contains("is the input file"), back.err());
+        Path hard = Files.createLink(dir.resolve("hard.wav"), siac);
+        assertEquals(1, decode(siac, hard).code(), "a hard link to the input is the input");
+        assertArrayEquals(events, Files.readAllBytes(siac));
+
+        CliRun toDir = decode(siac, dir);
+        assertEquals(1, toDir.code());
+        assertTrue(toDir.err().contains("is a directory"), toDir.err());
+        assertEquals(1, toDir.err().strip().lines().count(), toDir.err());
+        assertEquals(List.of("a.siac", "hard.wav", "in.wav", "link.siac"), filesIn(dir), "nothing else was written");
+    }
+
+    /** A file whose header claims more audio than a WAV holds is refused before decoding, not after 4 GiB. */
+    @Test
+    void decodeLongerThanAWavHoldsIsRefusedUpFront() throws IOException {
+        EventList huge = new EventList(RATE, 3L << 30, 1f, TinyModel.config().vectorDim, "", Precision.F32, List.of());
+        Path siac = dir.resolve("huge.siac");
+        SiacFormat.write(siac, huge);
+        CliRun r = decode(siac, dir.resolve("huge.wav"));
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("more than a WAV file can hold"), r.err());
+        assertEquals(List.of("huge.siac"), filesIn(dir));
+    }
+
     private static double removed(String summary) {
         Matcher m = Pattern.compile("energy removed ([-0-9.]+)").matcher(summary);
         assertTrue(m.find(), summary);
