@@ -1,13 +1,12 @@
 package dev.siac.audio;
 
+import dev.siac.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 
@@ -48,7 +47,7 @@ public final class WavWriter implements AutoCloseable {
         this.encoding = encoding;
         this.headerSize = encoding == WavEncoding.PCM16 ? 44 : 58;
         try {
-            this.temp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".part");
+            this.temp = AtomicFiles.temporary(target, ".part");
         } catch (IOException e) {
             throw new AudioException(target, "cannot write: " + AudioException.describe(e), e);
         }
@@ -57,7 +56,7 @@ public final class WavWriter implements AutoCloseable {
             channel.write(header(0), 0);     // placeholder sizes, completed by commit()
             channel.position(headerSize);
         } catch (IOException e) {
-            deleteQuietly(temp);
+            AtomicFiles.discard(temp);
             throw new AudioException(target, "cannot write: " + AudioException.describe(e), e);
         }
     }
@@ -115,11 +114,7 @@ public final class WavWriter implements AutoCloseable {
             channel.write(header(frames * encoding.bytesPerSample()), 0);
             channel.force(false);
             channel.close();
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
+            AtomicFiles.commit(temp, target);
             committed = true;
         } catch (IOException e) {
             failed = true;
@@ -139,7 +134,7 @@ public final class WavWriter implements AutoCloseable {
             } catch (IOException ignored) {
                 // the file is deleted next anyway
             }
-            deleteQuietly(temp);
+            AtomicFiles.discard(temp);
         }
     }
 
@@ -185,11 +180,4 @@ public final class WavWriter implements AutoCloseable {
         return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     }
 
-    private static void deleteQuietly(Path p) {
-        try {
-            Files.deleteIfExists(p);
-        } catch (IOException ignored) {
-            // best effort: a stray hidden .part file is the worst outcome
-        }
-    }
 }

@@ -1,6 +1,6 @@
 package dev.siac.cli;
 
-import dev.siac.codec.AtomicFiles;
+import dev.siac.io.AtomicFiles;
 import dev.siac.codec.EventList;
 import dev.siac.codec.Precision;
 import dev.siac.codec.SiacFormat;

@@ -1,6 +1,6 @@
 package dev.siac.cli;
 
-import dev.siac.codec.AtomicFiles;
+import dev.siac.io.AtomicFiles;
 import dev.siac.codec.EventList;
 import dev.siac.codec.Npy;
 import dev.siac.codec.SiacFormat;
@@ -43,11 +43,11 @@ public final class ExportCommand implements Callable<Integer> {
             EventList list = SiacFormat.read(input);
             if (Files.exists(dir) && !Files.isDirectory(dir)) throw new IOException(dir + ": not a directory");
             Files.createDirectories(dir);
-            Map<Path, byte[]> files = new LinkedHashMap<>();
-            files.put(dir.resolve("vectors.npy"), Npy.vectors(list));
-            files.put(dir.resolve("times.npy"), Npy.times(list));
-            files.put(dir.resolve("samples.npy"), Npy.samples(list));
-            files.put(dir.resolve("amplitudes.npy"), Npy.amplitudes(list));
+            Map<Path, AtomicFiles.Content> files = new LinkedHashMap<>();
+            files.put(dir.resolve("vectors.npy"), bytes(Npy.vectors(list)));
+            files.put(dir.resolve("times.npy"), bytes(Npy.times(list)));
+            files.put(dir.resolve("samples.npy"), bytes(Npy.samples(list)));
+            files.put(dir.resolve("amplitudes.npy"), bytes(Npy.amplitudes(list)));
             AtomicFiles.writeAll(files);
             spec.commandLine().getOut().println(EventFileSupport.fmt("wrote %d events (vector dim %d) to %s",
                     list.size(), list.vectorDim(), dir));
@@ -56,5 +56,9 @@ public final class ExportCommand implements Callable<Integer> {
         } catch (IOException | RuntimeException e) {
             return EventFileSupport.fail(spec, e);
         }
+    }
+
+    private static AtomicFiles.Content bytes(byte[] content) {
+        return tmp -> Files.write(tmp, content);
     }
 }

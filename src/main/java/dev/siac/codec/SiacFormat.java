@@ -1,5 +1,6 @@
 package dev.siac.codec;
 
+import dev.siac.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package dev.siac.eval;
 
+import dev.siac.io.AtomicFiles;
 import dev.siac.audio.AudioIO;
 import dev.siac.audio.WavEncoding;
 import dev.siac.audio.WavWriter;
@@ -9,10 +10,8 @@ import dev.siac.codec.SiacFormat;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
@@ -580,17 +579,7 @@ public final class Bench {
         }
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-        try {
-            Files.writeString(tmp, updated, StandardCharsets.UTF_8);
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(file, tmp -> Files.writeString(tmp, updated, StandardCharsets.UTF_8));
     }
 
     private static void deleteTree(Path dir) throws IOException {

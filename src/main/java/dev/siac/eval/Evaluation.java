@@ -1,5 +1,6 @@
 package dev.siac.eval;
 
+import dev.siac.io.AtomicFiles;
 import dev.siac.audio.AudioIO;
 import dev.siac.audio.Signal;
 
@@ -20,7 +21,6 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -497,26 +497,8 @@ public final class Evaluation {
 
     /** Each target is written to a temp file beside it; all are moved into place only once all are written. */
     private static void writeAtomically(List<Path> targets, List<FileWriterStep> steps) throws IOException {
-        List<Path> temps = new ArrayList<>();
-        boolean done = false;
-        try {
-            for (int i = 0; i < targets.size(); i++) {
-                Path target = targets.get(i);
-                Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), "." + target.getFileName(), ".tmp");
-                temps.add(tmp);
-                steps.get(i).write(tmp);
-            }
-            for (int i = 0; i < targets.size(); i++) {
-                try {
-                    Files.move(temps.get(i), targets.get(i), StandardCopyOption.ATOMIC_MOVE,
-                            StandardCopyOption.REPLACE_EXISTING);
-                } catch (java.nio.file.AtomicMoveNotSupportedException e) {
-                    Files.move(temps.get(i), targets.get(i), StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-            done = true;
-        } finally {
-            if (!done) for (Path t : temps) Files.deleteIfExists(t);
-        }
+        Map<Path, AtomicFiles.Content> files = new LinkedHashMap<>();
+        for (int i = 0; i < targets.size(); i++) files.put(targets.get(i), steps.get(i)::write);
+        AtomicFiles.writeAll(files);
     }
 }

@@ -1,14 +1,13 @@
 package dev.siac.model;
 
+import dev.siac.io.AtomicFiles;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -168,25 +167,10 @@ public final class Models {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", "siac");
         meta.put("preset", m.config.preset);
-        Path cfgTmp = Files.createTempFile(dir, ".config", ".tmp");
-        Path wTmp = Files.createTempFile(dir, ".weights", ".tmp");
-        try {
-            m.config.write(cfgTmp);
-            Safetensors.write(wTmp, tensors, meta, dtype);
-            move(wTmp, dir.resolve(WEIGHTS));
-            move(cfgTmp, dir.resolve(CONFIG));
-        } finally {
-            Files.deleteIfExists(cfgTmp);
-            Files.deleteIfExists(wTmp);
-        }
-    }
-
-    private static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
-        }
+        Map<Path, AtomicFiles.Content> files = new LinkedHashMap<>();
+        files.put(dir.resolve(WEIGHTS), tmp -> Safetensors.write(tmp, tensors, meta, dtype));
+        files.put(dir.resolve(CONFIG), m.config::write);
+        AtomicFiles.writeAll(files);
     }
 
     private static Safetensors.Tensor toTensor(NDArray a) {

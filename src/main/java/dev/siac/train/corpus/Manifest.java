@@ -1,13 +1,12 @@
 package dev.siac.train.corpus;
 
+import dev.siac.io.AtomicFiles;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -99,8 +98,7 @@ public final class Manifest {
     public void write() throws IOException {
         Files.createDirectories(dir);
         Path target = dir.resolve(FILE_NAME);
-        Path tmp = Files.createTempFile(dir, ".manifest", ".tmp");
-        try {
+        AtomicFiles.write(target, tmp -> {
             try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
                 w.write(HEADER);
                 w.write('\n');
@@ -109,10 +107,7 @@ public final class Manifest {
                             + "\t" + String.format(Locale.ROOT, "%.3f", e.seconds()) + "\n");
                 }
             }
-            moveAtomically(tmp, target);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
     }
 
     /** The file's path relative to the corpus directory, with '/' on every platform. */
@@ -122,13 +117,6 @@ public final class Manifest {
         return rel.toString().replace(rel.getFileSystem().getSeparator(), "/");
     }
 
-    static void moveAtomically(Path tmp, Path target) throws IOException {
-        try {
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
 
     public Path dir() {
         return dir;

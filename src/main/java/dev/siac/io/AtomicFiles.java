@@ -1,0 +1,118 @@
+package dev.siac.io;
+
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Writes that never leave a partial file behind: content goes to a temporary file in the target's directory (same
+ * file system, so the final move is a rename) and is moved into place only when complete. The one place in siac that
+ * makes temporaries beside outputs:
+ * <ul>
+ *   <li>a temporary is created like any new file of the process, so the output's permissions follow the umask (a
+ *       JDK temp file would be 0600);</li>
+ *   <li>every temporary not yet committed or discarded is deleted when the JVM exits, also on Ctrl-C or SIGTERM, so
+ *       an interrupted decode leaves no hidden gigabytes behind.</li>
+ * </ul>
+ */
+public final class AtomicFiles {
+
+    /** Writes one file's whole content into the temporary it is given. */
+    @FunctionalInterface
+    public interface Content {
+        void writeTo(Path temporary) throws IOException;
+    }
+
+    private static final Set<Path> LIVE = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            for (Path p : LIVE) deleteQuietly(p);
+        }, "siac-temporaries"));
+    }
+
+    private AtomicFiles() {
+    }
+
+    public static void write(Path file, byte[] content) throws IOException {
+        write(file, tmp -> Files.write(tmp, content));
+    }
+
+    public static void write(Path file, Content content) throws IOException {
+        writeAll(Map.of(file, content));
+    }
+
+    /**
+     * Writes several files as one step as far as a file system allows: all temporaries are written first (in the map's
+     * order), and nothing is moved into place unless every one of them was written. If a move fails, the temporaries
+     * not yet moved are deleted.
+     */
+    public static void writeAll(Map<Path, Content> files) throws IOException {
+        Map<Path, Path> temps = new LinkedHashMap<>();
+        try {
+            for (Map.Entry<Path, Content> f : files.entrySet()) {
+                Path tmp = temporary(f.getKey(), ".tmp");
+                temps.put(f.getKey(), tmp);
+                f.getValue().writeTo(tmp);
+            }
+            for (Map.Entry<Path, Path> t : temps.entrySet()) commit(t.getValue(), t.getKey());
+            temps.clear();
+        } finally {
+            for (Path tmp : temps.values()) discard(tmp);
+        }
+    }
+
+    /**
+     * A new, empty, hidden file beside target (".NAME.RANDOM" + suffix) for a writer that streams into it; hand it to
+     * {@link #commit} when complete or {@link #discard} on failure. Deleted at JVM exit if neither happened.
+     */
+    public static Path temporary(Path target, String suffix) throws IOException {
+        Path abs = target.toAbsolutePath();
+        Path dir = abs.getParent();
+        if (dir == null) throw new IOException(target + ": has no directory");
+        while (true) {
+            Path tmp = dir.resolve("." + abs.getFileName() + "." + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + suffix);
+            LIVE.add(tmp);
+            try {
+                return Files.createFile(tmp); // no attributes: the umask decides, as for any file the user creates
+            } catch (FileAlreadyExistsException e) {
+                LIVE.remove(tmp);
+            } catch (IOException | RuntimeException e) {
+                LIVE.remove(tmp);
+                throw e;
+            }
+        }
+    }
+
+    /** Moves a complete temporary into place, replacing target. */
+    public static void commit(Path temporary, Path target) throws IOException {
+        try {
+            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+        LIVE.remove(temporary);
+    }
+
+    /** Deletes a temporary that will not be committed; never throws (the failure that led here is the one to report). */
+    public static void discard(Path temporary) {
+        deleteQuietly(temporary);
+        LIVE.remove(temporary);
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // nothing more can be done about it
+        }
+    }
+}
