@@ -136,6 +136,7 @@ public final class TrainCommand implements Callable<Integer> {
             o.validEvery = validEvery;
             if (validSegments < 1) throw new IllegalArgumentException("--valid-segments must be at least 1");
             o.validSegments = validSegments;
+            o.given = givenRecipeOptions();
             try (Trainer t = new Trainer(o, System.err)) {
                 CountDownLatch finished = new CountDownLatch(1);
                 Thread hook = new Thread(() -> {
@@ -162,5 +163,15 @@ public final class TrainCommand implements Callable<Integer> {
         } catch (Exception e) {
             return EventFileSupport.fail(spec, e);
         }
+    }
+
+    /** The recipe options (by flag name, as in RUN_DIR/recipe.json) that this command line gives explicitly. */
+    private java.util.Set<String> givenRecipeOptions() {
+        java.util.Set<String> given = new java.util.HashSet<>();
+        for (picocli.CommandLine.Model.OptionSpec opt : spec.commandLine().getParseResult().matchedOptions()) {
+            String name = opt.longestName().replaceFirst("^--", "");
+            given.add(name.equals("no-keep-best") ? "keep-best" : name);
+        }
+        return given;
     }
 }

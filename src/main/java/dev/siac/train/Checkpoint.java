@@ -110,13 +110,14 @@ public final class Checkpoint {
      * Saves the model as RUN_DIR/best (a model directory, float32) with best.json {step, valid_mel_l1}, replacing
      * what was there in one swap: a crash leaves the previous best or the new one.
      */
-    public static void saveBest(Path runDir, SiacModel model, long step, double validMelL1) throws IOException {
+    public static void saveBest(Path runDir, SiacModel model, long step, double validMelL1, String measuredOn) throws IOException {
         Path tmp = Files.createTempDirectory(runDir, ".checkpoint-best-");
         try {
             Models.save(model, tmp, Safetensors.DType.F32);
             Map<String, Object> info = new LinkedHashMap<>();
             info.put("step", step);
             info.put("valid_mel_l1", validMelL1);
+            info.put("measured_on", measuredOn);
             Files.writeString(tmp.resolve(BEST_INFO), gson().toJson(info), StandardCharsets.UTF_8);
             swapIn(runDir, tmp, BEST);
         } finally {
@@ -124,13 +125,17 @@ public final class Checkpoint {
         }
     }
 
-    /** The validation mel_l1 of RUN_DIR/best (or best.old after an interrupted swap), +infinity when there is none. */
-    public static double bestValidMelL1(Path runDir) {
+    /**
+     * The validation mel_l1 of RUN_DIR/best (or best.old after an interrupted swap) if it was measured on measuredOn;
+     * +infinity when there is none or it was measured on other segments (the two numbers do not compare).
+     */
+    public static double bestValidMelL1(Path runDir, String measuredOn) {
         for (String name : new String[] {BEST, BEST + ".old"}) {
             Path f = runDir.resolve(name).resolve(BEST_INFO);
             try {
                 if (!Files.isRegularFile(f)) continue;
                 Map<?, ?> m = gson().fromJson(Files.readString(f, StandardCharsets.UTF_8), Map.class);
+                if (!measuredOn.equals(m.get("measured_on"))) return Double.POSITIVE_INFINITY;
                 return ((Number) m.get("valid_mel_l1")).doubleValue();
             } catch (IOException | RuntimeException e) {
                 // unreadable: as if there were none, the next validation writes a fresh one

@@ -21,6 +21,7 @@ public final class Segments {
 
     private final List<String> names = new ArrayList<>();
     private final List<short[]> audio = new ArrayList<>();
+    private final List<String> skipped = new ArrayList<>();
 
     private Segments() {}
 
@@ -51,10 +52,20 @@ public final class Segments {
         }
     }
 
-    public static Segments load(List<Path> files) throws IOException {
+    /**
+     * Reads every file; one that cannot be read is skipped (its one-line reason in {@link #skipped()}), so that one bad
+     * file among thousands does not stop a training run.
+     */
+    public static Segments load(List<Path> files) {
         Segments s = new Segments();
         for (Path f : files) {
-            Signal sig = AudioIO.read(f);
+            Signal sig;
+            try {
+                sig = AudioIO.read(f);
+            } catch (IOException e) {
+                s.skipped.add(e.getMessage() == null ? f + ": unreadable" : e.getMessage().replaceAll("\\s+", " "));
+                continue;
+            }
             if (sig.length() == 0) continue;
             short[] q = new short[sig.length()];
             float[] x = sig.samples();
@@ -79,6 +90,24 @@ public final class Segments {
     /** A fixed segment: file i from start (zero beyond its end), normalised like training examples. */
     public float[] segment(int file, int start, int n) {
         return normalised(audio.get(file), start, n);
+    }
+
+    /** The files that could not be read, each as a one-line reason naming the file. */
+    public List<String> skipped() {
+        return List.copyOf(skipped);
+    }
+
+    /** Identifies the audio: the files' names and lengths (SHA-256, 16 hex digits). */
+    public String id() {
+        try {
+            java.security.MessageDigest d = java.security.MessageDigest.getInstance("SHA-256");
+            for (int i = 0; i < names.size(); i++) {
+                d.update((names.get(i) + "\t" + audio.get(i).length + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            return java.util.HexFormat.of().formatHex(d.digest()).substring(0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public int length(int file) {

@@ -57,6 +57,8 @@ public final class Trainer implements AutoCloseable {
         public long curriculumSteps = 0;       // 0 = off; else segments and events grow over this many steps
         public double curriculumStart = 0.25;  // the curriculum's first fraction of the window and of the events
         public boolean keepBest = true;        // keep the best-validation weights in RUN_DIR/best
+        /** Recipe options (flag names, {@link Recipe#KEYS}) given explicitly: on resume they override the run's. */
+        public java.util.Set<String> given = java.util.Set.of();
     }
 
     /**
@@ -97,9 +99,12 @@ public final class Trainer implements AutoCloseable {
         List<Path> trainFiles = Segments.list(o.data, "train");
         if (trainFiles.isEmpty()) throw new IOException(o.data + ": no audio files to train on");
         this.train = Segments.load(trainFiles);
-        if (train.files() == 0) throw new IOException(o.data + ": every audio file is empty");
+        warnSkipped(train, log);
+        if (train.files() == 0) throw new IOException(o.data + ": no readable, non-empty audio file to train on");
         List<Path> validFiles = Segments.list(o.data, "valid");
-        this.valid = validFiles.isEmpty() ? null : Segments.load(validFiles);
+        Segments v = validFiles.isEmpty() ? null : Segments.load(validFiles);
+        if (v != null) warnSkipped(v, log);
+        this.valid = v == null || v.files() == 0 ? null : v;
         Path ckpt = o.resume ? Checkpoint.find(o.out) : null;
         if (o.resume && ckpt == null) throw new IOException(o.out + ": no checkpoint to resume from");
         if (!o.resume && Checkpoint.find(o.out) != null) {
@@ -107,6 +112,8 @@ public final class Trainer implements AutoCloseable {
         }
         // only now, so that bad input leaves no empty run directory behind
         Files.createDirectories(o.out);
+        if (ckpt != null) Recipe.resume(o.out, o, o.given, log);
+        Recipe.save(o.out, o);
         Engine.getInstance().setRandomSeed((int) o.seed);
         this.manager = NDManager.newBaseManager();
         try {
@@ -137,6 +144,12 @@ public final class Trainer implements AutoCloseable {
 
     public SiacModel model() {
         return model;
+    }
+
+    private static void warnSkipped(Segments s, PrintStream log) {
+        List<String> bad = s.skipped();
+        if (bad.isEmpty()) return;
+        log.printf("warning: skipped %d unreadable file%s, e.g. %s%n", bad.size(), bad.size() == 1 ? "" : "s", bad.get(0));
     }
 
     Adam adam() {
@@ -283,8 +296,10 @@ public final class Trainer implements AutoCloseable {
         rec.put("valid_segments", count);
         appendMetrics(rec);
         log.printf("validation at step %d: mel_l1 %.4f, energy removed %.4f (%d segments)%n", adam.step(), r[0], r[1], count);
-        if (o.keepBest && r[0] < Checkpoint.bestValidMelL1(o.out)) {
-            Checkpoint.saveBest(o.out, model, adam.step(), r[0]);
+        // a best measured on other segments is no yardstick: the first validation on these replaces it
+        String measuredOn = count + " segments of " + (valid != null ? "validation" : "training") + " audio " + src.id();
+        if (o.keepBest && r[0] < Checkpoint.bestValidMelL1(o.out, measuredOn)) {
+            Checkpoint.saveBest(o.out, model, adam.step(), r[0], measuredOn);
             log.printf("best validation so far: model saved in %s%n", o.out.resolve(Checkpoint.BEST));
         }
         return r;

@@ -68,6 +68,8 @@ class TrainCommandTest {
         assertEquals(4, lines.size());
         assertEquals(4, new Gson().fromJson(lines.get(3), JsonObject.class).get("step").getAsInt());
         assertEquals(4, JsonParser.parseString(Files.readString(state)).getAsJsonObject().get("step").getAsInt());
+        assertEquals(4, JsonParser.parseString(Files.readString(run.resolve("recipe.json"))).getAsJsonObject().get("steps")
+                .getAsInt(), "--steps given on resume is the run's new target");
         assertNoLeftovers(run);
 
         // without --resume, an existing checkpoint is not overwritten
@@ -87,7 +89,7 @@ class TrainCommandTest {
         assertTrue(Files.isRegularFile(run.resolve("best").resolve("weights.safetensors")), r.err());
         assertTrue(Files.isRegularFile(run.resolve("best").resolve("best.json")));
         try (Stream<Path> s = Files.list(run)) {
-            assertEquals(List.of("best", "checkpoint", "loss.png", "metrics.jsonl"), s.map(p -> p.getFileName().toString()).sorted().toList());
+            assertEquals(List.of("best", "checkpoint", "loss.png", "metrics.jsonl", "recipe.json"), s.map(p -> p.getFileName().toString()).sorted().toList());
         }
         for (String[] bad : new String[][] {{"--curriculum", "-1"}, {"--curriculum-start", "0"}, {"--valid-segments", "0"}}) {
             List<String> args = new java.util.ArrayList<>(List.of("--data", data.toString(), "--preset", "tiny",
@@ -132,6 +134,29 @@ class TrainCommandTest {
         }
     }
 
+    /** One unreadable file among the training audio is skipped with a warning that counts it; training goes on. */
+    @Test
+    void anUnreadableTrainingFileIsSkippedWithAWarning() throws Exception {
+        Path d = data();
+        Files.write(d.resolve("broken.wav"), "RIFF\0\0\0\0WAVEjunk".getBytes(StandardCharsets.ISO_8859_1));
+        Path run = tmp.resolve("skip");
+        java.io.PrintStream stderr = System.err;
+        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+        CliRun r;
+        System.setErr(new java.io.PrintStream(log, true, StandardCharsets.UTF_8)); // the training log's stream
+        try {
+            r = CliRun.of(new TrainCommand(), "--data", d.toString(), "--preset", "tiny", "--out", run.toString(),
+                    "--steps", "1", "--valid-every", "0");
+        } finally {
+            System.setErr(stderr);
+        }
+        assertEquals(0, r.code(), r.err());
+        String text = log.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("warning: skipped 1 unreadable file, e.g. " + d.resolve("broken.wav")), text);
+        assertEquals(1, JsonParser.parseString(Files.readString(run.resolve("checkpoint").resolve("state.json")))
+                .getAsJsonObject().get("step").getAsInt());
+    }
+
     private static void assertOneLineError(CliRun r, String mentions) {
         assertEquals(1, r.code(), r.err());
         String err = r.err().strip();
@@ -143,7 +168,7 @@ class TrainCommandTest {
     private static void assertNoLeftovers(Path run) throws Exception {
         try (Stream<Path> s = Files.list(run)) {
             List<String> names = s.map(p -> p.getFileName().toString()).sorted().toList();
-            assertEquals(List.of("checkpoint", "loss.png", "metrics.jsonl"), names);
+            assertEquals(List.of("checkpoint", "loss.png", "metrics.jsonl", "recipe.json"), names);
         }
     }
 }

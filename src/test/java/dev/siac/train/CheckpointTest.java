@@ -168,6 +168,7 @@ class CheckpointTest {
     private static Trainer.Options resume(Path run, long steps) {
         Trainer.Options o = TrainTestSupport.options(data, run, steps);
         o.resume = true;
+        o.given = java.util.Set.of("steps"); // as --steps N on the command line: a new target for the run
         return o;
     }
 

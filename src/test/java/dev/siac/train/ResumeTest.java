@@ -66,6 +66,7 @@ class ResumeTest {
         Trainer.Options o = TrainTestSupport.options(data, out, steps);
         o.resume = resume;
         if (resume) o.seed += 1000; // ignored on resume: the checkpoint's seed goes on
+        if (resume) o.given = java.util.Set.of("steps"); // the recipe's other options are the run's
         o.adversarial = adversarial;
         o.chunk = 3;
         ByteArrayOutputStream log = new ByteArrayOutputStream();
@@ -82,6 +83,88 @@ class ResumeTest {
                 TrainTestSupport.values(d.adam().firstMoments()).forEach((k, v) -> state.put("disc m " + k, v));
                 TrainTestSupport.values(d.adam().secondMoments()).forEach((k, v) -> state.put("disc v " + k, v));
             }
+            return state;
+        }
+    }
+
+    /**
+     * The recipe is the run's: a run with warm-up, cosine schedule, curriculum and the adversarial option, stopped at
+     * step 3 (as Ctrl-C stops it) and resumed by a command that gives no recipe flag (other defaults than the run's),
+     * ends bit for bit where the uninterrupted run ends; an explicit flag overrides the recipe and is logged.
+     */
+    @Test
+    void resumedWithNoFlagsFollowsTheRunsRecipe() throws Exception {
+        Path data = TrainTestSupport.dataDir(tmp);
+        Map<String, float[]> straight = run(recipe(data, tmp.resolve("straight")), -1, null);
+
+        Path run = tmp.resolve("interrupted");
+        run(recipe(data, run), 3, null);
+        Trainer.Options plain = TrainTestSupport.options(data, run, 0); // the flags' defaults: no warm-up, lr 1e-3, ...
+        plain.resume = true;
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        Map<String, float[]> resumed = run(plain, -1, log);
+        assertEquals(straight.keySet(), resumed.keySet());
+        for (String name : straight.keySet()) {
+            float[] a = straight.get(name), b = resumed.get(name);
+            for (int i = 0; i < a.length; i++) {
+                if (Float.floatToRawIntBits(a[i]) != Float.floatToRawIntBits(b[i])) {
+                    fail(name + "[" + i + "]: " + a[i] + " uninterrupted, " + b[i] + " stopped at 3 and resumed");
+                }
+            }
+        }
+
+        Trainer.Options longer = TrainTestSupport.options(data, run, 7);
+        longer.resume = true;
+        longer.given = java.util.Set.of("steps");
+        ByteArrayOutputStream log2 = new ByteArrayOutputStream();
+        run(longer, -1, log2);
+        assertTrue(log2.toString(StandardCharsets.UTF_8).contains("recipe: --steps 7 given, the run had 6"), log2.toString());
+        assertTrue(Files.readString(run.resolve(Recipe.FILE)).contains("\"steps\": 7"), "the override is saved");
+    }
+
+    private static Trainer.Options recipe(Path data, Path out) {
+        Trainer.Options o = TrainTestSupport.options(data, out, 6);
+        o.lr = 3e-3;
+        o.warmup = 2;
+        o.schedule = "cosine";
+        o.scheduleSteps = 5;
+        o.curriculumSteps = 4;
+        o.curriculumStart = 0.5;
+        o.adversarial = true;
+        o.chunk = 3;
+        return o;
+    }
+
+    /** Runs until the options' steps, or stops after step stopAfter (> 0) as Ctrl-C would; returns the state. */
+    private static Map<String, float[]> run(Trainer.Options o, int stopAfter, ByteArrayOutputStream log) throws Exception {
+        ByteArrayOutputStream sink = log != null ? log : new ByteArrayOutputStream();
+        Trainer[] holder = new Trainer[1];
+        PrintStream out = new PrintStream(sink, true, StandardCharsets.UTF_8) {
+            @Override
+            public void println(String x) {
+                super.println(x);
+            }
+
+            @Override
+            public PrintStream printf(String format, Object... args) {
+                PrintStream r = super.printf(format, args);
+                if (stopAfter > 0 && format.startsWith("step ") && args.length > 0 && args[0] instanceof Long s
+                        && s == stopAfter) {
+                    holder[0].requestStop();
+                }
+                return r;
+            }
+        };
+        try (Trainer t = new Trainer(o, out)) {
+            holder[0] = t;
+            t.run();
+            Map<String, float[]> state = new LinkedHashMap<>();
+            TrainTestSupport.values(t.model().parameters().params()).forEach((k, v) -> state.put("model " + k, v));
+            TrainTestSupport.values(t.adam().firstMoments()).forEach((k, v) -> state.put("adam m " + k, v));
+            TrainTestSupport.values(t.adam().secondMoments()).forEach((k, v) -> state.put("adam v " + k, v));
+            Discriminator d = t.discriminator();
+            if (d != null) TrainTestSupport.values(d.params()).forEach((k, v) -> state.put("disc " + k, v));
+            state.put("step", new float[] {t.step()});
             return state;
         }
     }

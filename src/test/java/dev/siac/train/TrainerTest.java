@@ -116,7 +116,11 @@ class TrainerTest {
         double bestMel = Math.min(valid.get(0), valid.get(1));
         assertEquals(bestMel, ((Number) info.get("valid_mel_l1")).doubleValue(), 1e-12);
         assertEquals(valid.get(1) < valid.get(0) ? 4.0 : 2.0, ((Number) info.get("step")).doubleValue());
-        assertEquals(bestMel, Checkpoint.bestValidMelL1(o.out), 1e-12);
+        String measuredOn = (String) info.get("measured_on");
+        assertTrue(measuredOn.matches("\\d+ segments of (validation|training) audio [0-9a-f]{16}"), measuredOn);
+        assertEquals(bestMel, Checkpoint.bestValidMelL1(o.out, measuredOn), 1e-12);
+        assertEquals(Double.POSITIVE_INFINITY, Checkpoint.bestValidMelL1(o.out, "16 segments of other audio"),
+                "a best measured on other segments does not compare");
         try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager();
              dev.siac.model.SiacModel loaded = dev.siac.model.Models.load(best, m)) {
             assertEquals("tiny", loaded.config.preset);
