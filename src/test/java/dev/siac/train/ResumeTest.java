@@ -41,15 +41,7 @@ class ResumeTest {
         assertTrue(Files.isRegularFile(run.resolve(Checkpoint.DIR).resolve(Checkpoint.STATE)), "checkpoint after 2 steps");
         Map<String, float[]> resumed = train(data, run, 4, true, adversarial);
 
-        assertEquals(straight.keySet(), resumed.keySet());
-        for (String name : straight.keySet()) {
-            float[] a = straight.get(name), b = resumed.get(name);
-            for (int i = 0; i < a.length; i++) {
-                if (Float.floatToRawIntBits(a[i]) != Float.floatToRawIntBits(b[i])) {
-                    fail(name + "[" + i + "]: " + a[i] + " after 4 steps, " + b[i] + " after 2 + resume + 2");
-                }
-            }
-        }
+        assertSameBits(straight, resumed, "after 4 steps", "after 2 + resume + 2");
         // the resumed run's metrics continue the first run's: steps 1..4, once each
         List<String> lines = Files.readAllLines(run.resolve("metrics.jsonl"), StandardCharsets.UTF_8);
         assertEquals(4, lines.size(), String.join("\n", lines));
@@ -103,15 +95,7 @@ class ResumeTest {
         plain.resume = true;
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         Map<String, float[]> resumed = run(plain, -1, log);
-        assertEquals(straight.keySet(), resumed.keySet());
-        for (String name : straight.keySet()) {
-            float[] a = straight.get(name), b = resumed.get(name);
-            for (int i = 0; i < a.length; i++) {
-                if (Float.floatToRawIntBits(a[i]) != Float.floatToRawIntBits(b[i])) {
-                    fail(name + "[" + i + "]: " + a[i] + " uninterrupted, " + b[i] + " stopped at 3 and resumed");
-                }
-            }
-        }
+        assertSameBits(straight, resumed, "uninterrupted", "stopped at 3 and resumed");
 
         Trainer.Options longer = TrainTestSupport.options(data, run, 7);
         longer.resume = true;
@@ -141,11 +125,6 @@ class ResumeTest {
         Trainer[] holder = new Trainer[1];
         PrintStream out = new PrintStream(sink, true, StandardCharsets.UTF_8) {
             @Override
-            public void println(String x) {
-                super.println(x);
-            }
-
-            @Override
             public PrintStream printf(String format, Object... args) {
                 PrintStream r = super.printf(format, args);
                 if (stopAfter > 0 && format.startsWith("step ") && args.length > 0 && args[0] instanceof Long s
@@ -166,6 +145,18 @@ class ResumeTest {
             if (d != null) TrainTestSupport.values(d.params()).forEach((k, v) -> state.put("disc " + k, v));
             state.put("step", new float[] {t.step()});
             return state;
+        }
+    }
+
+    private static void assertSameBits(Map<String, float[]> expected, Map<String, float[]> actual, String a, String b) {
+        assertEquals(expected.keySet(), actual.keySet());
+        for (String name : expected.keySet()) {
+            float[] x = expected.get(name), y = actual.get(name);
+            for (int i = 0; i < x.length; i++) {
+                if (Float.floatToRawIntBits(x[i]) != Float.floatToRawIntBits(y[i])) {
+                    fail(name + "[" + i + "]: " + x[i] + " " + a + ", " + y[i] + " " + b);
+                }
+            }
         }
     }
 }
