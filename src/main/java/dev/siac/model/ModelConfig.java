@@ -1,5 +1,6 @@
 package dev.siac.model;
 
+import dev.siac.dsp.Spectral;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonParseException;
@@ -16,7 +17,10 @@ import java.util.Arrays;
  */
 public final class ModelConfig {
     public String preset = "custom";
-    public int sampleRate = 22050;
+    /** The one sample rate siac reads, renders and writes audio at (the seed's). */
+    public static final int SAMPLE_RATE = 22050;
+
+    public int sampleRate = SAMPLE_RATE;
     /** Analysis window, and the length of every generated event unless eventSamples says otherwise (MODEL_SPEC §1: 2^17). */
     public int windowSamples = 131072;
     /**
@@ -155,6 +159,11 @@ public final class ModelConfig {
     }
 
     void validate(String source) {
+        // sizes the code does not let vary are not settings: refuse them rather than compute something else
+        check(stftWindow == Spectral.WINDOW && stftHop == Spectral.HOP, source, "stftWindow/stftHop must be "
+                + Spectral.WINDOW + "/" + Spectral.HOP + " (the STFT of dsp.Spectral, the seed's, is fixed)");
+        check(sampleRate == SAMPLE_RATE, source, "sampleRate must be " + SAMPLE_RATE
+                + " (audio is read and resampled to it; models at other rates are not supported)");
         check(windowSamples % stftHop == 0, source, "windowSamples must be a multiple of stftHop");
         check(Integer.bitCount(windowSamples) == 1, source, "windowSamples must be a power of two");
         check(frames() % 2 == 0, source, "the number of frames must be even");
