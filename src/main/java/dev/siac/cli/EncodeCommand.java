@@ -52,7 +52,7 @@ public final class EncodeCommand implements Callable<Integer> {
                     + " of the input's (e.g. 0.3; default 0 = always place every event)")
     double stopBelow;
 
-    @Option(names = "--precision", paramLabel = "f32|f16|q8|q4", defaultValue = "q8",
+    @Option(names = "--precision", paramLabel = "f32|f16|q8|q4", defaultValue = "q4",
             description = "how vectors are stored (default: ${DEFAULT-VALUE}, see docs/FORMAT.md)")
     String precision;
 

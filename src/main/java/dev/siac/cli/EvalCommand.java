@@ -100,7 +100,7 @@ public final class EvalCommand implements Callable<Integer> {
     List<Integer> refine = new ArrayList<>(List.of(0));
 
     @Option(names = "--precision", paramLabel = "f32|f16|q8|q4", converter = EditCommand.PrecisionConverter.class,
-            description = "how siac stores vectors (default: q8, as siac encode); other than q8 the codec is named"
+            description = "how siac stores vectors (default: q4, as siac encode); other than q4 the codec is named"
                     + " siac-PRECISION")
     Precision precision;
 

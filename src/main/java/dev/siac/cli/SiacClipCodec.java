@@ -41,7 +41,7 @@ final class SiacClipCodec implements ClipCodec {
 
     @Override
     public String name() {
-        String name = options.precision() == Precision.Q8 ? "siac" : "siac-" + options.precision().label();
+        String name = options.precision() == Codec.Options.DEFAULT_PRECISION ? "siac" : "siac-" + options.precision().label();
         return options.refineSteps() > 0 ? name + "-refine" + options.refineSteps() : name;
     }
 

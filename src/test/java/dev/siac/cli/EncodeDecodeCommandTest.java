@@ -248,7 +248,7 @@ class EncodeDecodeCommandTest {
     @Test
     void kbpsTargetIsMetWithinFivePercent() throws IOException {
         Path in = TestSignals.writePcm16Wav(dir, "noise.wav", RATE, TestSignals.noise(30 * RATE, 0.4, 5));
-        for (double kbps : new double[] {3, 8}) {
+        for (double kbps : new double[] {2, 4.5}) { // the tiny model at q4 (the default) places 3.1 kbps
             Path out = dir.resolve("k" + (int) kbps + ".siac");
             CliRun r = encode(in, out, "--kbps", Double.toString(kbps));
             assertEquals(0, r.code(), r.err());
