@@ -98,7 +98,7 @@ public final class BenchCommand implements Callable<Integer> {
                 throw new IllegalArgumentException(model + ": not a model directory (no " + Models.CONFIG + ")");
             }
             options = new Bench.Options(ps, sp, model == null ? null : model.toAbsolutePath(), minutes, warmup != null ? warmup : 1,
-                    repeats != null ? repeats : quick ? 1 : 3, batch, chunk);
+                    repeats != null ? repeats : quick ? 1 : 3, batch, chunk, dev.siac.train.Trainer.Options.DEFAULT_WORKERS);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

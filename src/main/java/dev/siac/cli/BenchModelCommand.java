@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import java.util.Locale;
 
 /** Times `iterative` on one window and one training step for a preset (one JVM per preset keeps peak RSS honest). */
 @Command(name = "bench-model", mixinStandardHelpOptions = true,
@@ -27,15 +28,15 @@ public final class BenchModelCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         ModelConfig c = ModelConfig.presetOrFile(preset);
         ai.djl.engine.Engine.getInstance(); // loads libtorch before asking it anything
-        out.printf("preset %s, threads %d%n", c.preset, ai.djl.pytorch.jni.JniUtils.getNumThreads());
+        out.printf(Locale.ROOT, "preset %s, threads %d%n", c.preset, ai.djl.pytorch.jni.JniUtils.getNumThreads());
         if (what.contains("iterative")) {
             StepTimer.Timing t = StepTimer.iterative(c, warmup, repeats);
-            out.printf("iterative: median %.3f s (min %.3f, max %.3f) over %d, peak RSS %d MB%n",
+            out.printf(Locale.ROOT, "iterative: median %.3f s (min %.3f, max %.3f) over %d, peak RSS %d MB%n",
                     t.medianSeconds(), t.minSeconds(), t.maxSeconds(), repeats, t.peakRssMb());
         }
         if (what.contains("train")) {
             StepTimer.Timing t = StepTimer.trainStep(c, batch, chunk, workers, warmup, repeats);
-            out.printf("train step (batch %d, %d workers): median %.3f s (min %.3f, max %.3f) over %d, peak RSS %d MB%n",
+            out.printf(Locale.ROOT, "train step (batch %d, %d workers): median %.3f s (min %.3f, max %.3f) over %d, peak RSS %d MB%n",
                     batch, workers, t.medianSeconds(), t.minSeconds(), t.maxSeconds(), repeats, t.peakRssMb());
         }
         out.flush();

@@ -16,6 +16,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import java.util.Locale;
 
 /** The main job on the bundled defaults: encode, decode, measure and report one clip. */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
@@ -59,18 +60,18 @@ public final class DemoCommand implements Callable<Integer> {
                 Signal x = AudioIO.read(in);
                 Signal y = AudioIO.read(wav);
                 double mel = Metrics.melL1(x.samples(), y.samples(), x.sampleRate());
-                out.printf("model       %s (%s)%n", cs.modelDir, cs.modelId.substring(0, 12));
-                out.printf("input       %s: %.2f s%n", in, list.durationSeconds());
-                out.printf("events      %d (%.1f per second), %s%n", list.size(), list.eventsPerSecond(), siac);
-                out.printf("bitrate     %.2f kbps (%s)%n", EventFileSupport.kbps(Files.size(siac), list), list.precision().name().toLowerCase());
-                out.printf("energy      %.3f of the spectrogram's L1 energy removed%n", r.energyRemoved());
-                out.printf("mel_l1      %.3f (decoded vs input)%n", mel);
-                out.printf("speed       encode %.1fx, decode %.1fx real time%n", list.durationSeconds() / enc, list.durationSeconds() / dec);
-                out.printf("decoded     %s%n", wav);
+                out.printf(Locale.ROOT, "model       %s (%s)%n", cs.modelDir, cs.modelId.substring(0, 12));
+                out.printf(Locale.ROOT, "input       %s: %.2f s%n", in, list.durationSeconds());
+                out.printf(Locale.ROOT, "events      %d (%.1f per second), %s%n", list.size(), list.eventsPerSecond(), siac);
+                out.printf(Locale.ROOT, "bitrate     %.2f kbps (%s)%n", EventFileSupport.kbps(Files.size(siac), list), list.precision().name().toLowerCase());
+                out.printf(Locale.ROOT, "energy      %.3f of the spectrogram's L1 energy removed%n", r.energyRemoved());
+                out.printf(Locale.ROOT, "mel_l1      %.3f (decoded vs input)%n", mel);
+                out.printf(Locale.ROOT, "speed       encode %.1fx, decode %.1fx real time%n", list.durationSeconds() / enc, list.durationSeconds() / dec);
+                out.printf(Locale.ROOT, "decoded     %s%n", wav);
                 if (!noReport) {
                     Path report = dir.resolve("report");
                     ReportCommand.buildFromAudio(cs, in, report, 1, 20);
-                    out.printf("report      %s%n", report.resolve("index.html"));
+                    out.printf(Locale.ROOT, "report      %s%n", report.resolve("index.html"));
                 }
             }
             return 0;

@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import java.util.Locale;
 
 /** Sizes and parameter counts of a preset or a model directory. */
 @Command(name = "info", mixinStandardHelpOptions = true,
@@ -42,21 +43,21 @@ public final class InfoCommand implements Callable<Integer> {
             }
             ModelConfig c = m.config;
             out.println("model: " + source);
-            out.printf("geometry: %d Hz, window %d samples (%.2f s), STFT %d/%d, %d frames, %d-d vectors, %d events per window%n",
+            out.printf(Locale.ROOT, "geometry: %d Hz, window %d samples (%.2f s), STFT %d/%d, %d frames, %d-d vectors, %d events per window%n",
                     c.sampleRate, c.windowSamples, c.windowSamples / (double) c.sampleRate, c.stftWindow, c.stftHop,
                     c.frames(), c.vectorDim, c.eventsPerWindow);
-            out.printf("events: %d samples (%.2f s)%s%n", c.eventLength(), c.eventLength() / (double) c.sampleRate,
+            out.printf(Locale.ROOT, "events: %d samples (%.2f s)%s%n", c.eventLength(), c.eventLength() / (double) c.sampleRate,
                     c.shortEvents() ? ", rendered short and placed into the window" : ", the full window (the seed's)");
-            out.printf("encoder: hidden %d, %d gated blocks, dilations %s; heads: hidden %d, %d residual blocks%n",
+            out.printf(Locale.ROOT, "encoder: hidden %d, %d gated blocks, dilations %s; heads: hidden %d, %d residual blocks%n",
                     c.hidden, c.dilations.length, java.util.Arrays.toString(c.dilations), c.headHidden, c.headBlocks);
-            out.printf("banks: %d resonances (x%d), %d envelopes, %d deformations, %d noise filters (x%d), %d noise deformations, %d room IRs%n",
+            out.printf(Locale.ROOT, "banks: %d resonances (x%d), %d envelopes, %d deformations, %d noise filters (x%d), %d noise deformations, %d room IRs%n",
                     c.nResonances, c.resonanceExpressivity, c.nEnvelopes, c.nDeformations, c.nNoiseFilters,
                     c.noiseExpressivity, c.nNoiseDeformations, c.nRoomIrs);
             out.println("parameters:");
             for (Map.Entry<String, Long> e : Models.componentCounts(m).entrySet()) {
-                out.printf("  %-30s %,14d%n", e.getKey(), e.getValue());
+                out.printf(Locale.ROOT, "  %-30s %,14d%n", e.getKey(), e.getValue());
             }
-            out.printf("room IRs: %d (a fixed buffer of %,d samples, not counted as parameters)%n",
+            out.printf(Locale.ROOT, "room IRs: %d (a fixed buffer of %,d samples, not counted as parameters)%n",
                     c.nRoomIrs, (long) c.nRoomIrs * c.eventLength());
             m.close();
             return 0;

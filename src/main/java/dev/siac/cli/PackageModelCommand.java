@@ -12,6 +12,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import java.util.Locale;
 
 /** Copies a model directory (e.g. a training checkpoint) to a shippable one, optionally in float16. */
 @Command(name = "package-model", mixinStandardHelpOptions = true,
@@ -42,7 +43,7 @@ public final class PackageModelCommand implements Callable<Integer> {
                 ? Models.create(ModelConfig.presetOrFile(from.substring(PRESET.length())), seed, m)
                 : Models.load(Path.of(from), m)) {
             Models.save(model, to, f16 ? Safetensors.DType.F16 : Safetensors.DType.F32);
-            spec.commandLine().getOut().printf("%s: %s weights, model id %s%n", to, f16 ? "float16" : "float32",
+            spec.commandLine().getOut().printf(Locale.ROOT, "%s: %s weights, model id %s%n", to, f16 ? "float16" : "float32",
                     Models.modelId(to).substring(0, 12));
             return 0;
         } catch (Exception e) {

@@ -23,6 +23,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import java.util.Locale;
 
 /** Audio or .siac file -> the seed's interactive article about it, as a self-contained HTML directory. */
 @Command(name = "report", mixinStandardHelpOptions = true, sortOptions = false,
@@ -106,7 +107,7 @@ public final class ReportCommand implements Callable<Integer> {
             }
             ReportWriter.write(data, output);
             double secs = (System.nanoTime() - t0) / 1e9;
-            out.printf("%s: %d events in %.2f s, written in %.1f s%n", output.resolve("index.html"), data.events().size(),
+            out.printf(Locale.ROOT, "%s: %d events in %.2f s, written in %.1f s%n", output.resolve("index.html"), data.events().size(),
                     data.durationSeconds(), secs);
             return 0;
         } catch (ParameterException e) {

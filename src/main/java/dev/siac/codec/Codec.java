@@ -54,7 +54,8 @@ public final class Codec {
      * and amplitudes after the greedy choice. targetKbps > 0 spends events to meet that bitrate over the file
      * ({@link EventBudget}: more events in windows whose residual holds more energy); 0 places maxEventsPerWindow in
      * every full window. mergeCosine < 1 merges a window's events that share an onset and whose vectors have cosine
-     * similarity above it ({@link EventList#mergeTwins}); a merged pair counts as one event of the window's budget.
+     * similarity above it ({@link EventList#mergeTwins}); a merged pair is spent as one event, so under a bitrate target
+     * the saving goes to later windows.
      */
     public record Options(int maxEventsPerWindow, double stopBelow, Precision precision, int refineSteps, double refineLr,
                           double targetKbps, double mergeCosine) {

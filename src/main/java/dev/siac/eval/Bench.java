@@ -44,7 +44,7 @@ import java.util.stream.Stream;
  */
 public final class Bench {
 
-    /** The reference implementation on this kind of machine (design/REFERENCE_TIMINGS.md, paper configuration). */
+    /** The reference implementation on this kind of machine (docs/REFERENCE_TIMINGS.md, paper configuration). */
     public static final double REF_ITERATIVE_SECONDS = 4.31;
     public static final double REF_TRAIN_STEP_SECONDS = 33.1;
     public static final long REF_INFERENCE_RSS_KB = 812L * 1024;
@@ -65,7 +65,7 @@ public final class Bench {
      * @param streamMinutes lengths of the synthetic streams
      */
     public record Options(List<String> presets, String streamPreset, Path streamModel, List<Double> streamMinutes,
-                          int warmup, int repeats, int batch, int chunk) {
+                          int warmup, int repeats, int batch, int chunk, int workers) {
         public Options {
             presets = List.copyOf(presets);
             streamMinutes = List.copyOf(streamMinutes);
@@ -73,6 +73,7 @@ public final class Bench {
             if (warmup < 0) throw new IllegalArgumentException("warm-up runs must be >= 0, got " + warmup);
             if (repeats < 1) throw new IllegalArgumentException("repeats must be >= 1, got " + repeats);
             if (batch < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batch);
+            if (workers < 1) throw new IllegalArgumentException("workers must be >= 1, got " + workers);
             if (chunk < 1) throw new IllegalArgumentException("chunk must be >= 1, got " + chunk);
             for (double m : streamMinutes) {
                 if (!(m > 0) || m > 24 * 60) throw new IllegalArgumentException("stream length must be in (0, 1440] minutes, got " + m);
@@ -494,7 +495,7 @@ public final class Bench {
                 .append(o.repeats()).append(" run(s) after ").append(o.warmup())
                 .append(" warm-up, random weights, noise input (`StepTimer`); the training step is forward,")
                 .append(" loss, backward and Adam with ").append(o.chunk()).append(" events recomputed per chunk, the batch split over ")
-                .append(dev.siac.train.Trainer.Options.DEFAULT_WORKERS).append(" workers as `siac train` does.")
+                .append(o.workers()).append(" workers as `siac train` does.")
                 .append(" Encode/decode: one run of the CLI command on a synthetic stream (decaying tones and noise")
                 .append(" bursts) with ").append(o.streamModel() == null
                         ? "an untrained `" + o.streamPreset() + "` model (its own initialisation, seed 0)"
@@ -506,7 +507,7 @@ public final class Bench {
                 .append(" half window of new audio each window encodes, as in the reference's own RTF.\n");
         md.append("- peak RSS: ").append(r.rssMethod()).append('\n');
         md.append("- reference: the reference PyTorch implementation on this kind of machine, paper configuration, 2")
-                .append(" threads (design/REFERENCE_TIMINGS.md); ratios are siac / reference (below 1: siac is faster")
+                .append(" threads (docs/REFERENCE_TIMINGS.md); ratios are siac / reference (below 1: siac is faster")
                 .append(" or smaller).\n\n");
         md.append("| preset | measurement | time s | RTF | peak RSS MiB | reference s | time ratio | reference RSS MiB | RSS ratio |\n");
         md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");

@@ -11,7 +11,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The quality metrics of {@code docs/METRICS.md} (shared/design/METRICS.md), computed exactly as written there so
+ * The quality metrics of {@code docs/METRICS.md}, computed exactly as written there so
  * that numbers from different runs and codecs compare. Reference {@code x} and decoded {@code y} are mono floats at
  * the same rate; {@code y} is zero-padded or cropped to the length of {@code x}; no gain or alignment is fitted.
  *

@@ -1,4 +1,5 @@
 package dev.siac.report;
+import java.util.Locale;
 
 /** Colour maps for values in [0, 1], as piecewise-linear ramps through a few anchor colours. */
 public enum Colormap {
@@ -32,7 +33,7 @@ public enum Colormap {
 
     /** CSS colour for {@code value}, e.g. for legends drawn in the page. */
     public String css(double value) {
-        return String.format("#%06x", rgb(value));
+        return String.format(Locale.ROOT, "#%06x", rgb(value));
     }
 
     private static int mix(int a, int b, double f) {

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import javax.imageio.ImageIO;
+import java.util.Locale;
 
 /** The loss curve PNG written beside the metrics log: training loss (smoothed) and energy removed against step. */
 public final class LossPlot {
@@ -39,8 +40,8 @@ public final class LossPlot {
             g.setStroke(new BasicStroke(1.6f));
             plot(g, points, er, maxStep, lo, hi, left, top, w - left - right, h - top - bottom);
             g.setColor(Color.DARK_GRAY);
-            g.drawString(String.format("%.3f", hi), 8, top + 10);
-            g.drawString(String.format("%.3f", lo), 8, h - bottom);
+            g.drawString(String.format(Locale.ROOT, "%.3f", hi), 8, top + 10);
+            g.drawString(String.format(Locale.ROOT, "%.3f", lo), 8, h - bottom);
             g.drawString("step " + (long) maxStep, w - right - 60, h - bottom + 20);
             g.drawString("0", left, h - bottom + 20);
             if (!validation.isEmpty()) {
@@ -57,8 +58,8 @@ public final class LossPlot {
                 double[] vals = new double[validation.size()];
                 for (int i = 0; i < vals.length; i++) vals[i] = validation.get(i)[1];
                 plot(g, validation, vals, maxStep, vlo, vhi, left, top, w - left - right, h - top - bottom);
-                g.drawString(String.format("%.3f", vhi), w - right + 6, top + 10);
-                g.drawString(String.format("%.3f", vlo), w - right + 6, h - bottom);
+                g.drawString(String.format(Locale.ROOT, "%.3f", vhi), w - right + 6, top + 10);
+                g.drawString(String.format(Locale.ROOT, "%.3f", vlo), w - right + 6, h - bottom);
             }
         }
         g.dispose();

@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.Locale;
 
 /**
  * One optimisation step of the seed's recipe, computed in two passes so that memory stays small.
@@ -202,7 +203,7 @@ public final class TrainStep {
             NDArray s0 = Spectral.magnitude(x);
             long T0 = System.nanoTime();
             SiacModel.Iteration it = model.iterativeFromSpectrogram(s0, steps, true);
-            if (PROFILE) System.err.printf("pass1 %.2f s%n", (System.nanoTime() - T0) / 1e9);
+            if (PROFILE) System.err.printf(Locale.ROOT, "pass1 %.2f s%n", (System.nanoTime() - T0) / 1e9);
             List<NDArray> inputs = new ArrayList<>();
             inputs.add(s0);
             for (int k = 0; k < steps - 1; k++) inputs.add(it.residuals().get(k));
@@ -264,7 +265,7 @@ public final class TrainStep {
                     surrogate.getFloat();
                     long T2 = System.nanoTime();
                     rec.backward(surrogate);
-                    if (PROFILE) System.err.printf("chunk fwd %.2f s bwd %.2f s rss %d%n", (T2 - T0) / 1e9, (System.nanoTime() - T2) / 1e9, StepTimer.peakRssMb());
+                    if (PROFILE) System.err.printf(Locale.ROOT, "chunk fwd %.2f s bwd %.2f s rss %d%n", (T2 - T0) / 1e9, (System.nanoTime() - T2) / 1e9, StepTimer.peakRssMb());
                     T0 = System.nanoTime();
                   }
                 }

@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.Locale;
 
 /**
  * The training loop (MODEL_SPEC §5A): random normalised segments, the iterative loop, the telescoped energy-removal
@@ -149,7 +150,7 @@ public final class Trainer implements AutoCloseable {
     private static void warnSkipped(Segments s, PrintStream log) {
         List<String> bad = s.skipped();
         if (bad.isEmpty()) return;
-        log.printf("warning: skipped %d unreadable file%s, e.g. %s%n", bad.size(), bad.size() == 1 ? "" : "s", bad.get(0));
+        log.printf(Locale.ROOT, "warning: skipped %d unreadable file%s, e.g. %s%n", bad.size(), bad.size() == 1 ? "" : "s", bad.get(0));
     }
 
     Adam adam() {
@@ -177,7 +178,7 @@ public final class Trainer implements AutoCloseable {
 
     public void run() throws IOException {
         ModelConfig c = model.config;
-        log.printf("training %s: %d files (%.1f min) of training audio, %s validation; batch %d, lr %g, from step %d%n",
+        log.printf(Locale.ROOT, "training %s: %d files (%.1f min) of training audio, %s validation; batch %d, lr %g, from step %d%n",
                 c.preset, train.files(), train.seconds() / 60, valid == null ? "no" : valid.files() + " files",
                 o.batch, o.lr, adam.step());
         long lastCkptStep = adam.step();
@@ -207,12 +208,12 @@ public final class Trainer implements AutoCloseable {
             if (disc != null) rec.put("disc_loss", r[2]);
             appendMetrics(rec);
             double rate = (step - stepsAtStart) / ((System.nanoTime() - runStart) / 1e9);
-            String eta = o.steps > 0 ? String.format(", ETA %s", hms((o.steps - step) / Math.max(rate, 1e-9))) : "";
+            String eta = o.steps > 0 ? String.format(Locale.ROOT, ", ETA %s", hms((o.steps - step) / Math.max(rate, 1e-9))) : "";
             if (bar != null) {
                 bar.stepTo(step);
-                bar.setExtraMessage(String.format("loss %.4g, energy removed %.3f, %.3f steps/s", r[0], r[1], rate));
+                bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4g, energy removed %.3f, %.3f steps/s", r[0], r[1], rate));
             } else {
-                log.printf("step %d  loss %.4g  energy removed %.4f  %.2f s/step, %.3f steps/s%s%n",
+                log.printf(Locale.ROOT, "step %d  loss %.4g  energy removed %.4f  %.2f s/step, %.3f steps/s%s%n",
                         step, r[0], r[1], dt, rate, eta);
             }
             checkCollapse();
@@ -228,7 +229,7 @@ public final class Trainer implements AutoCloseable {
             if (bar != null) bar.close();
         }
         if (adam.step() != lastCkptStep || Checkpoint.find(o.out) == null) checkpoint();
-        log.printf("stopped at step %d; checkpoint in %s%n", adam.step(), o.out.resolve(Checkpoint.DIR));
+        log.printf(Locale.ROOT, "stopped at step %d; checkpoint in %s%n", adam.step(), o.out.resolve(Checkpoint.DIR));
     }
 
     /** One optimisation step; returns {loss per example, energy removed, discriminator loss}. */
@@ -295,12 +296,12 @@ public final class Trainer implements AutoCloseable {
         rec.put("valid_energy_removed", r[1]);
         rec.put("valid_segments", count);
         appendMetrics(rec);
-        log.printf("validation at step %d: mel_l1 %.4f, energy removed %.4f (%d segments)%n", adam.step(), r[0], r[1], count);
+        log.printf(Locale.ROOT, "validation at step %d: mel_l1 %.4f, energy removed %.4f (%d segments)%n", adam.step(), r[0], r[1], count);
         // a best measured on other segments is no yardstick: the first validation on these replaces it
         String measuredOn = count + " segments of " + (valid != null ? "validation" : "training") + " audio " + src.id();
         if (o.keepBest && r[0] < Checkpoint.bestValidMelL1(o.out, measuredOn)) {
             Checkpoint.saveBest(o.out, model, adam.step(), r[0], measuredOn);
-            log.printf("best validation so far: model saved in %s%n", o.out.resolve(Checkpoint.BEST));
+            log.printf(Locale.ROOT, "best validation so far: model saved in %s%n", o.out.resolve(Checkpoint.BEST));
         }
         return r;
     }
@@ -323,7 +324,7 @@ public final class Trainer implements AutoCloseable {
         double mean = collapse(curve, window);
         if (!Double.isNaN(mean)) {
             collapseWarned = true;
-            String msg = "energy removed has stayed near 0 (mean " + String.format("%.4f", mean) + ") for " + window
+            String msg = "energy removed has stayed near 0 (mean " + String.format(Locale.ROOT, "%.4f", mean) + ") for " + window
                     + " steps: the model may have collapsed to silence, the seed's known failure early in training;"
                     + " try a lower --lr, a warmup, or --init from a model that works";
             log.println("WARNING: " + msg);
@@ -377,7 +378,7 @@ public final class Trainer implements AutoCloseable {
 
     private static String hms(double s) {
         long t = (long) s;
-        return String.format("%d:%02d:%02d", t / 3600, t / 60 % 60, t % 60);
+        return String.format(Locale.ROOT, "%d:%02d:%02d", t / 3600, t / 60 % 60, t % 60);
     }
 
     @Override

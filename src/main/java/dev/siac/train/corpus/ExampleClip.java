@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Makes the short clip that ships in {@code examples/}: the start of a MIDI file rendered exactly as the
@@ -42,6 +43,6 @@ public final class ExampleClip {
         }
         Signal s = render(Path.of(args[0]), Path.of(args[1]), Double.parseDouble(args[2]));
         AudioIO.writeWav(Path.of(args[3]), s, WavEncoding.PCM16);
-        System.out.printf("%s: %.2f s, peak %.3f, rms %.3f%n", args[3], s.durationSeconds(), s.peak(), s.rms());
+        System.out.printf(Locale.ROOT, "%s: %.2f s, peak %.3f, rms %.3f%n", args[3], s.durationSeconds(), s.peak(), s.rms());
     }
 }
