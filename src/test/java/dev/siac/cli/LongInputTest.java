@@ -7,6 +7,7 @@ import dev.siac.audio.AudioIO;
 import dev.siac.codec.Codec;
 import dev.siac.codec.Event;
 import dev.siac.codec.EventList;
+import dev.siac.codec.TinyModel;
 import dev.siac.eval.Metrics;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -38,26 +39,12 @@ class LongInputTest {
         cs.close();
     }
 
-    /** A source that hands out samples in small pieces and says nothing of its length. */
-    private static Codec.SampleSource trickle(float[] x) {
-        int[] pos = {0};
-        return (buf, off, len) -> {
-            if (pos[0] >= x.length) return -1;
-            int k = Math.min(Math.min(len, 4410), x.length - pos[0]);
-            System.arraycopy(x, pos[0], buf, off, k);
-            pos[0] += k;
-            return k;
-        };
-    }
 
-    private static float peak(float[] x) {
-        float p = 0;
-        for (float v : x) p = Math.max(p, Math.abs(v));
-        return p;
-    }
 
+    /** Through a source that hands out 0.2 s pieces and says nothing of its length, as a pipe would. */
     private static EventList encode(float[] x) throws IOException {
-        return cs.codec.encode(trickle(x), peak(x), Codec.Options.defaults(cs.model.config), null).events();
+        return cs.codec.encode(TinyModel.source(x, 4410), TinyModel.peak(x), Codec.Options.defaults(cs.model.config), null)
+                .events();
     }
 
     private static float[] decode(EventList list) throws IOException {
@@ -71,7 +58,7 @@ class LongInputTest {
     @Test
     void onsetsSpreadOverEveryFullWindowOfRealMusic() throws IOException {
         EventList streamed = encode(piano);
-        EventList known = cs.codec.encode(Codec.SampleSource.of(piano), piano.length, peak(piano),
+        EventList known = cs.codec.encode(Codec.SampleSource.of(piano), piano.length, TinyModel.peak(piano),
                 Codec.Options.defaults(cs.model.config), null).events();
         assertEquals(known, streamed);
         int half = cs.model.config.windowSamples / 2;
