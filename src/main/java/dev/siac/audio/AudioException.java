@@ -1,5 +1,6 @@
 package dev.siac.audio;
 
+import static dev.siac.io.Messages.oneLine;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -41,7 +42,4 @@ public class AudioException extends IOException {
         return oneLine(speaks ? m : t.getClass().getSimpleName() + ": " + m);
     }
 
-    private static String oneLine(String s) {
-        return s == null ? "" : s.replaceAll("[\\r\\n\\t]+", " ").strip();
-    }
 }

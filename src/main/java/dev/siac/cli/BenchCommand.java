@@ -1,5 +1,6 @@
 package dev.siac.cli;
 
+import static dev.siac.io.Messages.oneLine;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
@@ -124,8 +125,7 @@ public final class BenchCommand implements Callable<Integer> {
             err.println("siac bench: interrupted");
             return 1;
         } catch (Exception e) {
-            String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            err.println("siac bench: " + msg.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim());
+            err.println("siac bench: " + oneLine(e));
             return 1;
         }
     }
@@ -168,7 +168,7 @@ public final class BenchCommand implements Callable<Integer> {
             code = child(args, System.out);
         } catch (Throwable e) {
             String msg = e.getMessage() == null ? e.getClass().getName() : e.getMessage();
-            System.err.println("siac bench child: " + msg.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim());
+            System.err.println("siac bench child: " + oneLine(msg));
             code = 1;
         }
         System.out.flush();

@@ -1,5 +1,6 @@
 package dev.siac.cli;
 
+import static dev.siac.io.Messages.oneLine;
 import dev.siac.audio.AudioIO;
 
 import dev.siac.codec.Precision;
@@ -182,8 +183,7 @@ public final class EvalCommand implements Callable<Integer> {
                     + report.summary());
             return 0;
         } catch (Exception e) {
-            String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            err.println("siac eval: " + msg.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim());
+            err.println("siac eval: " + oneLine(e));
             return 1;
         }
     }

@@ -1,5 +1,6 @@
 package dev.siac.cli;
 
+import dev.siac.io.Messages;
 import dev.siac.codec.EventList;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -25,9 +26,7 @@ final class EventFileSupport {
     }
 
     static String oneLine(Throwable e) {
-        String m = e.getMessage();
-        if (m == null || m.isBlank()) m = e.getClass().getSimpleName();
-        return m.replaceAll("\\s+", " ").trim();
+        return Messages.oneLine(e);
     }
 
     /** Bytes of the file per second of signal, in kbit/s; 0 for a zero-length list. */

@@ -1,5 +1,6 @@
 package dev.siac.codec;
 
+import static dev.siac.io.Messages.oneLine;
 import dev.siac.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
@@ -547,10 +548,6 @@ public final class SiacFormat {
         return (a[at] & 0xffL) | (a[at + 1] & 0xffL) << 8 | (a[at + 2] & 0xffL) << 16 | (a[at + 3] & 0xffL) << 24;
     }
 
-    private static String oneLine(Throwable e) {
-        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return m.replaceAll("\\s+", " ").trim();
-    }
 
     /** Bounds-checked little-endian reading of the body (everything before the CRC). */
     private static final class Cursor {

@@ -1,5 +1,6 @@
 package dev.siac.eval;
 
+import static dev.siac.io.Messages.oneLine;
 import dev.siac.io.AtomicFiles;
 import dev.siac.audio.AudioIO;
 import dev.siac.audio.Signal;
@@ -193,11 +194,6 @@ public final class Evaluation {
         return skipped.isEmpty() ? "" : " (" + String.join("; ", skipped) + ")";
     }
 
-    private static String oneLine(Throwable e) {
-        String m = e.getMessage();
-        if (m == null || m.isBlank()) m = e.getClass().getSimpleName();
-        return m.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim();
-    }
 
     // ------------------------------------------------------------------ columns
 

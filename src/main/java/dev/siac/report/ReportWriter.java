@@ -1,5 +1,6 @@
 package dev.siac.report;
 
+import static dev.siac.io.Messages.oneLine;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
@@ -128,10 +129,6 @@ public final class ReportWriter {
         }
     }
 
-    private static String oneLine(Throwable e) {
-        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return m.replaceAll("\\s+", " ").trim();
-    }
 
     /** Temp directories are created owner-only; a published article must be readable by a web server. */
     private static void makeReadable(Path dir) throws IOException {

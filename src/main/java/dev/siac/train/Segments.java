@@ -1,5 +1,6 @@
 package dev.siac.train;
 
+import static dev.siac.io.Messages.oneLine;
 import dev.siac.audio.AudioIO;
 import dev.siac.audio.Signal;
 import dev.siac.train.corpus.Manifest;
@@ -63,7 +64,7 @@ public final class Segments {
             try {
                 sig = AudioIO.read(f);
             } catch (IOException e) {
-                s.skipped.add(e.getMessage() == null ? f + ": unreadable" : e.getMessage().replaceAll("\\s+", " "));
+                s.skipped.add(oneLine(e));
                 continue;
             }
             if (sig.length() == 0) continue;

@@ -1,5 +1,6 @@
 package dev.siac.train.corpus;
 
+import static dev.siac.io.Messages.oneLine;
 import dev.siac.audio.AudioIO;
 import dev.siac.audio.Signal;
 import dev.siac.audio.WavEncoding;
@@ -206,8 +207,4 @@ public final class CorpusBuilder {
         AudioIO.writeWav(target, clip, WavEncoding.PCM16); // temporary file beside it, then one move
     }
 
-    private static String oneLine(Throwable e) {
-        String m = e.getMessage();
-        return (m == null || m.isBlank() ? e.getClass().getSimpleName() : m).replaceAll("[\\r\\n\\t]+", " ").strip();
-    }
 }
