@@ -195,7 +195,7 @@ public final class BenchCommand implements Callable<Integer> {
                 }
                 out.printf(Locale.ROOT, "%s median=%s min=%s max=%s audio=%s threads=%d vmhwm_kb=%d%n",
                         Bench.RESULT_PREFIX, t.medianSeconds(), t.minSeconds(), t.maxSeconds(), audio,
-                        JniUtils.getNumThreads(), vmHwmKb());
+                        JniUtils.getNumThreads(), Bench.peakResidentKb());
                 return 0;
             }
             case "model" -> {
@@ -205,7 +205,7 @@ public final class BenchCommand implements Callable<Integer> {
                     Models.save(model, Path.of(args[2]), Safetensors.DType.F32);
                 }
                 out.printf(Locale.ROOT, "%s threads=%d vmhwm_kb=%d%n", Bench.RESULT_PREFIX, JniUtils.getNumThreads(),
-                        vmHwmKb());
+                        Bench.peakResidentKb());
                 return 0;
             }
             case "cli" -> {
@@ -216,22 +216,11 @@ public final class BenchCommand implements Callable<Integer> {
                 if (code != 0) return code;
                 Engine.getInstance();
                 out.printf(Locale.ROOT, "%s seconds=%s threads=%d vmhwm_kb=%d%n", Bench.RESULT_PREFIX, seconds,
-                        JniUtils.getNumThreads(), vmHwmKb());
+                        JniUtils.getNumThreads(), Bench.peakResidentKb());
                 return 0;
             }
             default -> throw new IllegalArgumentException("unknown child mode '" + args[0] + "'");
         }
     }
 
-    /** The JVM's peak resident set (VmHWM), or -1 off Linux. */
-    static long vmHwmKb() {
-        try {
-            for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (l.startsWith("VmHWM:")) return Long.parseLong(l.replaceAll("\\D", ""));
-            }
-        } catch (Exception e) {
-            return -1;
-        }
-        return -1;
-    }
 }

@@ -197,6 +197,18 @@ public final class Bench {
         return new Row(preset, what, 1, s, s, s, audioSeconds, c.peakRssKb, (int) c.number("threads"), Double.NaN, -1);
     }
 
+    /** This JVM's peak resident set (VmHWM of /proc/self/status) in kB, or -1 where there is none (off Linux). */
+    public static long peakResidentKb() {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (l.startsWith("VmHWM:")) return Long.parseLong(l.replaceAll("\\D", ""));
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+
     static String minutesLabel(double minutes) {
         return minutes == Math.rint(minutes) ? (long) minutes + "-minute"
                 : String.format(Locale.ROOT, "%.2f-minute", minutes).replaceAll("0+-", "-").replace(".-", "-");
