@@ -47,11 +47,8 @@ final class SiacClipCodec implements ClipCodec {
 
     @Override
     public CodecResult run(Signal clip) throws Exception {
-        float[] x = clip.samples();
-        float peak = 0;
-        for (float v : x) peak = Math.max(peak, Math.abs(v));
         long t0 = System.nanoTime();
-        Codec.Result r = cs.codec.encode(Codec.SampleSource.of(x), x.length, peak, options, null);
+        Codec.Result r = cs.siac.encode(clip.samples(), options);
         byte[] bytes = SiacFormat.toBytes(r.events());
         double enc = (System.nanoTime() - t0) / 1e9;
         long t1 = System.nanoTime();

@@ -10,9 +10,9 @@ package dev.siac.codec;
  * <p>With a target bitrate the budget is an account: each window is credited its share of the target's events and
  * debited what it places. A window gets its share weighted by how much energy its residual holds against the running
  * mean of the windows so far, to a quarter power (more events where there is more to remove, fewer where there is
- * little; see {@link #WEIGHT_POWER}), plus half
- * of what earlier windows left unspent or overspent (the last window gets all that is owed), within [0, cap]. What a window
- * leaves unspent (silence, or an encoder that stops early) is spent later, so the file's total follows the target.
+ * little; see {@link #WEIGHT_POWER}), plus half of what earlier windows left unspent or overspent (the last window
+ * gets all that is owed), within [0, cap]. What a window leaves unspent (silence, or an encoder that stops early) is
+ * spent later, so the file's total follows the target.
  */
 final class EventBudget {
     /** Energy weights are kept within [1/MAX_WEIGHT, MAX_WEIGHT]. */
