@@ -70,6 +70,16 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--adversarial", description = "add the seed's discriminator and adversarial loss (half of the events masked)")
     boolean adversarial;
 
+    @Option(names = "--band-level", defaultValue = "0", paramLabel = "LAMBDA",
+            description = "weight of the band-level term: each frame's power per half-octave band pulled toward the input's"
+                    + " (0 = the seed's loss; 1 outweighs its per-cell pull toward the median)")
+    double bandLevel;
+
+    @Option(names = "--event-cost", defaultValue = "0", paramLabel = "MU",
+            description = "cost per event, concave in its energy: one event is cheaper than twins that add up to it, and"
+                    + " an event that removes little goes to amplitude 0 (0 = the seed's loss)")
+    double eventCost;
+
     @Option(names = "--workers", defaultValue = "2", paramLabel = "W",
             description = "threads the batch is split over, each on its own rows with its own copy of the weights (same"
                     + " gradient, same result on every run; 2 halves a short-event step on 2 cores; default: ${DEFAULT-VALUE})")
@@ -129,6 +139,7 @@ public final class TrainCommand implements Callable<Integer> {
             o.warmup = warmup;
             o.scheduleSteps = scheduleSteps;
             o.adversarial = adversarial;
+            o.terms = new dev.siac.train.Losses.Terms(bandLevel, eventCost);
             o.seed = seed;
             o.workers = workers;
             o.checkpointEvery = checkpointEvery;

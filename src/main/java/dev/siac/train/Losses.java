@@ -6,9 +6,119 @@ import ai.djl.ndarray.NDManager;
 import dev.siac.dsp.Spectral;
 import java.util.List;
 
-/** The seed's training objective (MODEL_SPEC §5A). */
+/**
+ * The seed's training objective (MODEL_SPEC §5A) and two optional terms beside it ({@link Terms}; both 0 is the seed's
+ * loss exactly).
+ */
 public final class Losses {
     private Losses() {}
+
+    /**
+     * Weights of the terms added to the seed's loss. Both act on quantities known after the loop's first pass, so
+     * {@link TrainStep}'s two-pass gradient stays exact.
+     *
+     * @param bandLevel lambda of the band-level term: per frame and half-octave band j of n_j bins, lambda sqrt(n_j)
+     *                  |rms_j(T) - rms_j(S)| with S the sum of the event spectra. L1 on magnitudes fits each cell's
+     *                  median, which for a peaky or noisy spectrum the events cannot follow is far below its power;
+     *                  this term pulls every band's power toward the input's (with lambda &gt;= 1 it outweighs the
+     *                  seed's per-cell push wherever a band is too quiet or too loud).
+     * @param eventCost mu of the cost per event: mu sum_k sqrt(|C_k|_1 Q) with Q = |T|_1 / K. Concave in an event's
+     *                  energy, so one event is cheaper than two twins that add up to it (the seed's loss is indifferent:
+     *                  the decoder is linear in amplitude), and an event that removes little is pushed to amplitude 0,
+     *                  where the codec stops the window.
+     */
+    public record Terms(double bandLevel, double eventCost) {
+        public static final Terms SEED = new Terms(0, 0);
+
+        public Terms {
+            if (!(bandLevel >= 0 && bandLevel < 1e3)) throw new IllegalArgumentException("band-level weight must be in [0, 1000), got " + bandLevel);
+            if (!(eventCost >= 0 && eventCost < 1e3)) throw new IllegalArgumentException("event cost must be in [0, 1000), got " + eventCost);
+        }
+
+        public boolean seed() {
+            return bandLevel == 0 && eventCost == 0;
+        }
+    }
+
+    /** Lowest edge of the band-level term's half-octave bands; the bins below it form one band. */
+    static final double LOWEST_BAND_HZ = 40;
+
+    /**
+     * Band edges in bins for {@link Terms#bandLevel}: [0, 40 Hz), then half octaves up to the last bin; every band
+     * holds at least one bin. Returns edges e with band j = bins [e[j], e[j+1]).
+     */
+    static int[] bandEdges(int bins, int sampleRate) {
+        double binHz = sampleRate / 2.0 / (bins - 1);
+        List<Integer> edges = new java.util.ArrayList<>();
+        edges.add(0);
+        for (double hz = LOWEST_BAND_HZ; ; hz *= Math.sqrt(2)) {
+            int e = (int) Math.ceil(hz / binHz);
+            if (e >= bins) break;
+            if (e > edges.get(edges.size() - 1)) edges.add(e);
+        }
+        edges.add(bins);
+        return edges.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * Adds the band-level term's gradient with respect to S to g and returns the term's value. t and s are (B, bins,
+     * frames) row-major. d/dS(f) of lambda sqrt(n) |rms(T) - rms(S)| is lambda sqrt(n) sign(rms(S) - rms(T)) S(f) /
+     * (n rms(S)); a silent S band (rms 0) gets the direction of a flat spectrum, -lambda per cell when T is not silent.
+     */
+    static double addBandLevelGradient(float[] t, float[] s, float[] g, int batch, int bins, int frames, int[] edges,
+                                       double lambda) {
+        double value = 0;
+        for (int b = 0; b < batch; b++) {
+            for (int j = 0; j + 1 < edges.length; j++) {
+                int lo = edges[j], hi = edges[j + 1], n = hi - lo;
+                double root = Math.sqrt(n);
+                for (int f = 0; f < frames; f++) {
+                    double pt = 0, ps = 0;
+                    for (int k = lo; k < hi; k++) {
+                        int i = (b * bins + k) * frames + f;
+                        pt += (double) t[i] * t[i];
+                        ps += (double) s[i] * s[i];
+                    }
+                    double rt = Math.sqrt(pt / n), rs = Math.sqrt(ps / n);
+                    value += lambda * root * Math.abs(rt - rs);
+                    double sign = Math.signum(rs - rt);
+                    if (sign == 0) continue;
+                    if (rs == 0) {
+                        for (int k = lo; k < hi; k++) g[(b * bins + k) * frames + f] -= (float) lambda;
+                        continue;
+                    }
+                    double scale = lambda * root * sign / (n * rs);
+                    for (int k = lo; k < hi; k++) {
+                        int i = (b * bins + k) * frames + f;
+                        g[i] += (float) (scale * s[i]);
+                    }
+                }
+            }
+        }
+        return value;
+    }
+
+    /** Largest per-cell weight the event cost gives one event (an event that adds almost nothing). */
+    static final double EVENT_COST_CAP = 10;
+
+    /**
+     * The event cost's gradient per event and example: d/d|C_k|_1 of mu sqrt(|C_k|_1 Q) = mu/2 sqrt(Q / |C_k|_1),
+     * added to every cell of C_k (capped at {@link #EVENT_COST_CAP} mu). eventL1[k][b] = |C_k|_1 of example b,
+     * targetL1[b] = |T|_1. value[0] receives the term's value.
+     */
+    static float[][] eventCostWeights(double[][] eventL1, double[] targetL1, double mu, double[] value) {
+        int steps = eventL1.length;
+        float[][] w = new float[steps][];
+        for (int k = 0; k < steps; k++) {
+            w[k] = new float[eventL1[k].length];
+            for (int b = 0; b < w[k].length; b++) {
+                double q = targetL1[b] / steps, e = eventL1[k][b];
+                value[0] += mu * Math.sqrt(e * q);
+                w[k][b] = (float) (e > 0 ? Math.min(EVENT_COST_CAP * mu, mu / 2 * Math.sqrt(q / e)) : EVENT_COST_CAP * mu);
+            }
+        }
+        return w;
+    }
 
     /** Target fade: 1 on the first half, linspace(1, 0, n/2)^8 on the second half. */
     public static float[] fade(int n) {
@@ -33,6 +143,33 @@ public final class Losses {
         NDArray sum = eventSpectra.get(0);
         for (int k = 1; k < eventSpectra.size(); k++) sum = sum.add(eventSpectra.get(k));
         return target.sub(sum).abs().sum().sub(target.abs().sum());
+    }
+
+    /**
+     * The value of the {@link Terms} beside the seed's loss, written out as tensors (what {@link TrainStep} computes in
+     * two passes; a test records this in one and compares the gradients). Summed over the batch.
+     */
+    public static NDArray termsLoss(NDArray audio, List<NDArray> eventSpectra, Terms terms, int sampleRate) {
+        NDManager m = audio.getManager();
+        int n = (int) audio.getShape().get(audio.getShape().dimension() - 1);
+        NDArray target = Spectral.magnitude(audio.mul(Ops.constant(m, fade(n))));
+        NDArray sum = eventSpectra.get(0);
+        for (int k = 1; k < eventSpectra.size(); k++) sum = sum.add(eventSpectra.get(k));
+        NDArray total = m.zeros(new ai.djl.ndarray.types.Shape());
+        if (terms.bandLevel() > 0) {
+            int[] edges = bandEdges((int) target.getShape().get(1), sampleRate);
+            for (int j = 0; j + 1 < edges.length; j++) {
+                String band = ":, " + edges[j] + ":" + edges[j + 1] + ", :";
+                NDArray rt = target.get(band).square().mean(new int[] {1}).sqrt();
+                NDArray rs = sum.get(band).square().mean(new int[] {1}).sqrt();
+                total = total.add(rt.sub(rs).abs().sum().mul((float) (terms.bandLevel() * Math.sqrt(edges[j + 1] - edges[j]))));
+            }
+        }
+        if (terms.eventCost() > 0) {
+            NDArray q = target.sum(new int[] {1, 2}).div((float) eventSpectra.size());
+            for (NDArray c : eventSpectra) total = total.add(c.sum(new int[] {1, 2}).mul(q).sqrt().sum().mul((float) terms.eventCost()));
+        }
+        return total;
     }
 
     /** Fraction of the target's L1 spectral energy removed: 1 - |T - sum C|_1 / |T|_1. */

@@ -27,8 +27,8 @@ final class Recipe {
 
     /** The options a recipe holds, by flag name. Where checkpoints go and how often is not part of it. */
     static final List<String> KEYS = List.of("steps", "batch-size", "lr", "schedule", "warmup", "schedule-steps",
-            "curriculum", "curriculum-start", "adversarial", "workers", "chunk", "valid-every", "valid-segments",
-            "keep-best");
+            "curriculum", "curriculum-start", "adversarial", "band-level", "event-cost", "workers", "chunk", "valid-every",
+            "valid-segments", "keep-best");
 
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
 
@@ -46,6 +46,8 @@ final class Recipe {
         r.put("curriculum", o.curriculumSteps);
         r.put("curriculum-start", o.curriculumStart);
         r.put("adversarial", o.adversarial);
+        r.put("band-level", o.terms.bandLevel());
+        r.put("event-cost", o.terms.eventCost());
         r.put("workers", o.workers);
         r.put("chunk", o.chunk);
         r.put("valid-every", o.validEvery);
@@ -110,6 +112,8 @@ final class Recipe {
             case "curriculum" -> o.curriculumSteps = s.get(key).getAsLong();
             case "curriculum-start" -> o.curriculumStart = s.get(key).getAsDouble();
             case "adversarial" -> o.adversarial = s.get(key).getAsBoolean();
+            case "band-level" -> o.terms = new Losses.Terms(s.get(key).getAsDouble(), o.terms.eventCost());
+            case "event-cost" -> o.terms = new Losses.Terms(o.terms.bandLevel(), s.get(key).getAsDouble());
             case "workers" -> o.workers = s.get(key).getAsInt();
             case "chunk" -> o.chunk = s.get(key).getAsInt();
             case "valid-every" -> o.validEvery = s.get(key).getAsInt();

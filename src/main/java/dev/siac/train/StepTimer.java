@@ -47,7 +47,7 @@ public final class StepTimer {
             double[] t = new double[repeats];
             for (int i = -warmup; i < repeats; i++) {
                 long t0 = System.nanoTime();
-                TrainStep.run(model, adam, null, m, x, batch, rng, chunk, c.eventsPerWindow, workers);
+                TrainStep.run(model, adam, null, m, x, batch, rng, chunk, c.eventsPerWindow, workers, Losses.Terms.SEED);
                 if (i >= 0) t[i] = (System.nanoTime() - t0) / 1e9;
             }
             return summary(t);

@@ -36,7 +36,11 @@ import java.util.Locale;
  */
 public final class TrainStep {
     /** Loss per example, fraction of energy removed, discriminator loss (NaN without one). */
-    public record Outcome(double loss, double energyRemoved, double discriminatorLoss) {}
+    public record Outcome(double loss, double energyRemoved, double discriminatorLoss, double termsLoss) {
+        public Outcome(double loss, double energyRemoved, double discriminatorLoss) {
+            this(loss, energyRemoved, discriminatorLoss, 0);
+        }
+    }
 
     private TrainStep() {}
 
@@ -54,7 +58,7 @@ public final class TrainStep {
 
     public static Outcome run(SiacModel model, Adam adam, Discriminator disc, NDManager parent, float[] batch, int b,
                               Random rng, int chunk) {
-        return run(model, adam, disc, parent, batch, b, rng, chunk, model.config.eventsPerWindow, 1);
+        return run(model, adam, disc, parent, batch, b, rng, chunk, model.config.eventsPerWindow, 1, Losses.Terms.SEED);
     }
 
     /**
@@ -62,8 +66,8 @@ public final class TrainStep {
      * the batch split over `workers` threads (see {@link #accumulateGradients}).
      */
     public static Outcome run(SiacModel model, Adam adam, Discriminator disc, NDManager parent, float[] batch, int b,
-                              Random rng, int chunk, int events, int workers) {
-        Outcome r = accumulateGradients(model, disc, parent, batch, b, rng, chunk, events, workers);
+                              Random rng, int chunk, int events, int workers, Losses.Terms terms) {
+        Outcome r = accumulateGradients(model, disc, parent, batch, b, rng, chunk, events, workers, terms);
         adam.update(model.parameters().params());
         if (disc != null) disc.update();
         return r;
@@ -76,7 +80,7 @@ public final class TrainStep {
      */
     static Outcome accumulateGradients(SiacModel model, Discriminator disc, NDManager parent, float[] batch, int b,
                                        Random rng, int chunk) {
-        return accumulateGradients(model, disc, parent, batch, b, rng, chunk, model.config.eventsPerWindow, 1);
+        return accumulateGradients(model, disc, parent, batch, b, rng, chunk, model.config.eventsPerWindow, 1, Losses.Terms.SEED);
     }
 
     /**
@@ -87,10 +91,10 @@ public final class TrainStep {
      * small operations, each too small for two threads to share: two 1-row chains side by side use both cores better.
      */
     static Outcome accumulateGradients(SiacModel model, Discriminator disc, NDManager parent, float[] batch, int b,
-                                       Random rng, int chunk, int steps, int workers) {
+                                       Random rng, int chunk, int steps, int workers, Losses.Terms terms) {
         if (steps < 1) throw new IllegalArgumentException("a training step needs at least one event, got " + steps);
         int w = disc == null ? Math.max(1, Math.min(workers, b)) : 1;
-        if (w == 1) return pass(model, disc, parent, batch, 0, b, rng, chunk, steps).outcome(b);
+        if (w == 1) return pass(model, disc, parent, batch, 0, b, rng, chunk, steps, terms).outcome(b);
 
         int threads = JniUtils.getNumThreads();
         List<SiacModel> replicas = new ArrayList<>();
@@ -104,10 +108,10 @@ public final class TrainStep {
                     int from = i * b / w, to = (i + 1) * b / w;
                     futures.add(WORKERS.submit(() -> {
                         JniUtils.setGradMode(false); // libtorch records by default on a new thread; pass 1 must not
-                        return pass(rep, null, m, batch, from, to - from, rng, chunk, steps);
+                        return pass(rep, null, m, batch, from, to - from, rng, chunk, steps, terms);
                     }));
                 }
-                Partial total = pass(model, null, m, batch, 0, b / w, rng, chunk, steps);
+                Partial total = pass(model, null, m, batch, 0, b / w, rng, chunk, steps, terms);
                 for (Future<Partial> f : futures) total = total.plus(get(f));
                 JniUtils.setNumThreads(threads);
                 // the replicas' gradients onto the model's parameters, in order: d/dtheta sum(theta * G) = G exactly
@@ -158,14 +162,17 @@ public final class TrainStep {
         }
     }
 
-    /** L1 sums of a group of rows: |T - sum_k C_k|_1 and |T|_1, and the discriminator's loss (NaN without one). */
-    private record Partial(double diffL1, double targetL1, double discriminatorLoss) {
+    /**
+     * L1 sums of a group of rows: |T - sum_k C_k|_1 and |T|_1, the discriminator's loss (NaN without one) and the
+     * value of the {@link Losses.Terms} beside the seed's loss.
+     */
+    private record Partial(double diffL1, double targetL1, double discriminatorLoss, double terms) {
         Partial plus(Partial o) {
-            return new Partial(diffL1 + o.diffL1, targetL1 + o.targetL1, discriminatorLoss);
+            return new Partial(diffL1 + o.diffL1, targetL1 + o.targetL1, discriminatorLoss, terms + o.terms);
         }
 
         Outcome outcome(int b) {
-            return new Outcome((diffL1 - targetL1) / b, targetL1 == 0 ? 0 : 1 - diffL1 / targetL1, discriminatorLoss);
+            return new Outcome((diffL1 - targetL1) / b, targetL1 == 0 ? 0 : 1 - diffL1 / targetL1, discriminatorLoss, terms / b);
         }
     }
 
@@ -192,7 +199,7 @@ public final class TrainStep {
 
     /** Both passes for rows [row0, row0 + rows) of the batch; gradients accumulate on model's parameters. */
     private static Partial pass(SiacModel model, Discriminator disc, NDManager parent, float[] batch, int row0, int rows,
-                                Random rng, int chunk, int steps) {
+                                Random rng, int chunk, int steps, Losses.Terms terms) {
         ModelConfig c = model.config;
         int n = c.windowSamples;
         int b = rows;
@@ -215,6 +222,27 @@ public final class TrainStep {
             double targetL1 = target.abs().sum().getFloat();
             double diffL1 = diff.abs().sum().getFloat();
             NDArray g = diff.sign().neg();                                  // dL/dC_k, the same for every k
+            double termsValue = 0;
+            float[][] eventWeights = null;                                  // the event cost's extra dL/dC_k per k, row
+            if (terms.bandLevel() > 0) {
+                float[] t = target.toFloatArray(), s = sum.toFloatArray(), gh = g.toFloatArray();
+                termsValue += Losses.addBandLevelGradient(t, s, gh, b, c.bins(), c.frames(),
+                        Losses.bandEdges(c.bins(), c.sampleRate), terms.bandLevel());
+                g = m.create(gh, g.getShape());
+            }
+            if (terms.eventCost() > 0) {
+                double[][] eventL1 = new double[steps][b];
+                for (int k = 0; k < steps; k++) {
+                    float[] e = it.eventSpectra().get(k).abs().sum(new int[] {1, 2}).toFloatArray();
+                    for (int r = 0; r < b; r++) eventL1[k][r] = e[r];
+                }
+                float[] t = target.abs().sum(new int[] {1, 2}).toFloatArray();
+                double[] targetRows = new double[b];
+                for (int r = 0; r < b; r++) targetRows[r] = t[r];
+                double[] value = {0};
+                eventWeights = Losses.eventCostWeights(eventL1, targetRows, terms.eventCost(), value);
+                termsValue += value[0];
+            }
 
             boolean[] kept = null;
             NDArray gAdv = null;
@@ -255,6 +283,12 @@ public final class TrainStep {
                     NDArray ev = placed.audio();                                                // ((to-from)*b, n)
                     NDArray spec = placed.spectrogram().reshape(to - from, b, c.bins(), c.frames());
                     NDArray surrogate = spec.mul(g.expandDims(0)).sum();
+                    if (eventWeights != null) {
+                        float[] w = new float[(to - from) * b];
+                        for (int k = from; k < to; k++) System.arraycopy(eventWeights[k], 0, w, (k - from) * b, b);
+                        NDArray perEvent = spec.sum(new int[] {2, 3});                          // (to-from, b), C >= 0
+                        surrogate = surrogate.add(perEvent.mul(Ops.constant(m, w, new Shape(to - from, b))).sum());
+                    }
                     if (gAdv != null) {
                         float[] w = new float[to - from];
                         for (int k = from; k < to; k++) w[k - from] = kept[k] ? 1f : 0f;
@@ -270,7 +304,7 @@ public final class TrainStep {
                   }
                 }
             }
-            return new Partial(diffL1, targetL1, dLoss);
+            return new Partial(diffL1, targetL1, dLoss, termsValue);
         }
     }
 }

@@ -51,6 +51,7 @@ public final class Trainer implements AutoCloseable {
         public int warmup = 0;
         public long scheduleSteps = 0;         // length of the cosine decay
         public boolean adversarial = false;
+        public Losses.Terms terms = Losses.Terms.SEED; // terms beside the seed's loss (Losses.Terms)
         public int chunk = 4;                 // steps recomputed together in the backward pass
         public static final int DEFAULT_WORKERS = 2;
         public int workers = DEFAULT_WORKERS; // threads the batch is split over (TrainStep)
@@ -206,6 +207,7 @@ public final class Trainer implements AutoCloseable {
             rec.put("lr", adam.lr);
             rec.put("sec_per_step", dt);
             if (disc != null) rec.put("disc_loss", r[2]);
+            if (!o.terms.seed()) rec.put("terms_loss", r[3]);
             appendMetrics(rec);
             double rate = (step - stepsAtStart) / ((System.nanoTime() - runStart) / 1e9);
             String eta = o.steps > 0 ? String.format(Locale.ROOT, ", ETA %s", hms((o.steps - step) / Math.max(rate, 1e-9))) : "";
@@ -245,8 +247,8 @@ public final class Trainer implements AutoCloseable {
         // libtorch's generator (the discriminator's dropout) cannot be saved through DJL, so each step reseeds it
         // from (seed, step): a resumed run then draws the same masks as one that never stopped
         Engine.getInstance().setRandomSeed(stepSeed(seed, adam.step()));
-        TrainStep.Outcome r = TrainStep.run(model, adam, disc, manager, batch, o.batch, rng, o.chunk, (int) cur[1], o.workers);
-        return new double[] {r.loss(), r.energyRemoved(), r.discriminatorLoss()};
+        TrainStep.Outcome r = TrainStep.run(model, adam, disc, manager, batch, o.batch, rng, o.chunk, (int) cur[1], o.workers, o.terms);
+        return new double[] {r.loss(), r.energyRemoved(), r.discriminatorLoss(), r.termsLoss()};
     }
 
     static int stepSeed(long seed, long step) {
@@ -268,7 +270,7 @@ public final class Trainer implements AutoCloseable {
         Segments src = valid != null ? valid : train;
         ModelConfig c = model.config;
         int n = c.windowSamples;
-        double mel = 0, er = 0;
+        double mel = 0, er = 0, level = 0;
         int count = Math.min(o.validSegments, Math.max(1, src.files() * 2));
         Random fixed = new Random(12345);
         for (int i = 0; i < count; i++) {
@@ -285,6 +287,15 @@ public final class Trainer implements AutoCloseable {
                 float[] xh = java.util.Arrays.copyOf(x, n / 2);
                 float[] yh = java.util.Arrays.copyOf(y, n / 2);
                 mel += Metrics.melL1(xh, yh, c.sampleRate);
+                double[] bands = Metrics.octaveLevelErrors(xh, yh, c.sampleRate);
+                double bandSum = 0;
+                int counted = 0;
+                for (double d : bands) {
+                    if (Double.isNaN(d)) continue;
+                    bandSum += Math.min(60, Math.abs(d)); // a silent band (-infinity) counts as 60 dB
+                    counted++;
+                }
+                level += counted == 0 ? 0 : bandSum / counted;
                 er += Losses.energyRemoved(xa, it.eventSpectra());
             }
         }
@@ -294,9 +305,11 @@ public final class Trainer implements AutoCloseable {
         rec.put("step", adam.step());
         rec.put("valid_mel_l1", r[0]);
         rec.put("valid_energy_removed", r[1]);
+        rec.put("valid_level_db", level / count);
         rec.put("valid_segments", count);
         appendMetrics(rec);
-        log.printf(Locale.ROOT, "validation at step %d: mel_l1 %.4f, energy removed %.4f (%d segments)%n", adam.step(), r[0], r[1], count);
+        log.printf(Locale.ROOT, "validation at step %d: mel_l1 %.4f, energy removed %.4f, mean |level error| per octave"
+                + " band %.2f dB (%d segments)%n", adam.step(), r[0], r[1], level / count, count);
         // a best measured on other segments is no yardstick: the first validation on these replaces it
         String measuredOn = count + " segments of " + (valid != null ? "validation" : "training") + " audio " + src.id();
         if (o.keepBest && r[0] < Checkpoint.bestValidMelL1(o.out, measuredOn)) {

@@ -138,4 +138,64 @@ class LossesTest {
             assertEquals(clickEnergy, Losses.iterativeLoss(click, List.of(clickSpec)).getFloat(), 1e-3 * clickEnergy);
         }
     }
+
+    /** Half-octave bands from 40 Hz: every bin in exactly one band, none empty, widths doubling every two bands. */
+    @Test
+    void bandEdgesCoverEveryBinInHalfOctaves() {
+        int[] e = Losses.bandEdges(BINS, 22050);
+        assertEquals(0, e[0]);
+        assertEquals(BINS, e[e.length - 1]);
+        for (int j = 0; j + 1 < e.length; j++) assertTrue(e[j + 1] > e[j], "band " + j + " is empty");
+        double binHz = 22050 / 2.0 / (BINS - 1);
+        assertEquals(Math.ceil(40 / binHz), e[1], 0);
+        // high up, where rounding no longer matters, two bands make an octave
+        int j = e.length - 4;
+        assertEquals(2.0, (double) e[j + 2] / e[j], 0.1);
+        assertTrue(e.length > 15 && e.length < 25, "bands: " + (e.length - 1));
+    }
+
+    /** The band-level term is 0 with no gradient where S = T, and pushes a quiet band up, a loud one down. */
+    @Test
+    void bandLevelPullsEachBandTowardTheInputsPower() {
+        int bins = 5, frames = 2;
+        int[] edges = {0, 2, 5};
+        float[] t = new float[bins * frames], g = new float[t.length];
+        for (int i = 0; i < t.length; i++) t[i] = 1 + i % 3;
+        assertEquals(0, Losses.addBandLevelGradient(t, t.clone(), g, 1, bins, frames, edges, 1), 0);
+        assertArrayEquals(new float[t.length], g);
+        float[] quiet = new float[t.length];
+        for (int i = 0; i < t.length; i++) quiet[i] = t[i] / 2;
+        double v = Losses.addBandLevelGradient(t, quiet, g, 1, bins, frames, edges, 2);
+        assertTrue(v > 0);
+        for (float x : g) assertTrue(x < 0, "a quiet band is pushed up (negative dL/dS)");
+        g = new float[t.length];
+        float[] loud = new float[t.length];
+        for (int i = 0; i < t.length; i++) loud[i] = t[i] * 3;
+        Losses.addBandLevelGradient(t, loud, g, 1, bins, frames, edges, 2);
+        for (float x : g) assertTrue(x > 0, "a loud band is pushed down");
+        // the term's value: lambda sqrt(n) |rms(T) - rms(S)|, with rms(S) = rms(T) / 2 in every band and frame
+        double want = 0;
+        for (int f = 0; f < frames; f++) {
+            for (int j = 0; j < 2; j++) {
+                double p = 0;
+                for (int k = edges[j]; k < edges[j + 1]; k++) p += t[k * frames + f] * t[k * frames + f];
+                int n = edges[j + 1] - edges[j];
+                want += 2 * Math.sqrt(n) * Math.sqrt(p / n) / 2;
+            }
+        }
+        assertEquals(want, v, 1e-9 * want);
+    }
+
+    /** One event costs less than two twins that add up to it; a weaker event gets a larger per-cell push to zero. */
+    @Test
+    void eventCostPrefersOneEventToTwins() {
+        double[] one = {0}, twins = {0};
+        float[][] w1 = Losses.eventCostWeights(new double[][] {{2}, {0}}, new double[] {8}, 0.2, one);
+        float[][] w2 = Losses.eventCostWeights(new double[][] {{1}, {1}}, new double[] {8}, 0.2, twins);
+        assertTrue(one[0] < twins[0], one[0] + " vs " + twins[0]);
+        assertEquals(0.2 * Math.sqrt(2 * 4), one[0], 1e-12);
+        assertEquals(0.1 * Math.sqrt(4.0 / 2), w1[0][0], 1e-6);
+        assertTrue(w2[0][0] > w1[0][0]);
+        assertEquals(Losses.EVENT_COST_CAP * 0.2, w1[1][0], 1e-6); // a silent event: capped, and multiplies zeros
+    }
 }

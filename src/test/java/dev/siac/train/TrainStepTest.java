@@ -50,9 +50,9 @@ class TrainStepTest {
         float[] batch = realAudio(b, c.windowSamples);
         try (NDManager base = NDManager.newBaseManager(); SiacModel model = Models.create(c, 3, base)) {
             model.parameters().requireGradients();
-            TrainStep.Outcome r1 = TrainStep.accumulateGradients(model, null, base, batch, b, new Random(5), 2, c.eventsPerWindow, 2);
+            TrainStep.Outcome r1 = TrainStep.accumulateGradients(model, null, base, batch, b, new Random(5), 2, c.eventsPerWindow, 2, Losses.Terms.SEED);
             Map<String, float[]> g1 = gradients(model);
-            TrainStep.Outcome r2 = TrainStep.accumulateGradients(model, null, base, batch, b, new Random(5), 2, c.eventsPerWindow, 2);
+            TrainStep.Outcome r2 = TrainStep.accumulateGradients(model, null, base, batch, b, new Random(5), 2, c.eventsPerWindow, 2, Losses.Terms.SEED);
             Map<String, float[]> g2 = gradients(model);
             assertEquals(r1, r2);
             for (String name : g1.keySet()) assertArrayEquals(g1.get(name), g2.get(name), name);
@@ -71,7 +71,17 @@ class TrainStepTest {
         compare(ModelConfig.preset("tiny"), 3, true, 1);
     }
 
+    /** The band-level term and the event cost (Losses.Terms), on two workers: the gradient of the literal loss. */
+    @Test
+    void lossTermsGradientEqualsTheOnePassGradient() throws Exception {
+        compare(ModelConfig.preset("tiny"), 3, false, 2, new Losses.Terms(1.5, 0.3));
+    }
+
     private static void compare(ModelConfig c, int chunk, boolean adversarial, int workers) throws Exception {
+        compare(c, chunk, adversarial, workers, Losses.Terms.SEED);
+    }
+
+    private static void compare(ModelConfig c, int chunk, boolean adversarial, int workers, Losses.Terms terms) throws Exception {
         c.init = "physical"; // events audible from the start, so every part of the model gets a gradient
         int b = 2, n = c.windowSamples;
         float[] batch = realAudio(b, n);
@@ -84,15 +94,34 @@ class TrainStepTest {
             try {
                 Engine.getInstance().setRandomSeed(11); // the discriminator's dropout draws the same masks in both
                 TrainStep.Outcome r = TrainStep.accumulateGradients(model, disc, base, batch, b, new Random(5), chunk,
-                        c.eventsPerWindow, workers);
+                        c.eventsPerWindow, workers, terms);
                 Map<String, float[]> twoPass = gradients(model);
 
                 Engine.getInstance().setRandomSeed(11);
-                double literalLoss = onePass(model, disc, base, batch, b, new Random(5));
+                double[] literal = onePass(model, disc, base, batch, b, new Random(5), terms);
+                double literalLoss = literal[0];
                 Map<String, float[]> onePass = gradients(model);
 
-                String what = (adversarial ? "adversarial, " : "") + "chunk " + chunk + ", " + workers + " workers";
+                String what = (adversarial ? "adversarial, " : "") + (terms.seed() ? "" : terms + ", ") + "chunk " + chunk
+                        + ", " + workers + " workers";
                 assertEquals(literalLoss / b, r.loss(), 1e-4 * Math.abs(literalLoss / b) + 1e-4, "loss, " + what);
+                assertEquals(literal[1] / b, r.termsLoss(), 1e-4 * Math.abs(literal[1] / b) + 1e-6, "terms, " + what);
+                if (!terms.seed()) {
+                    // the terms are not lost in the tolerance: without them the gradient is clearly another
+                    onePass(model, null, base, batch, b, new Random(5), Losses.Terms.SEED);
+                    Map<String, float[]> seedOnly = gradients(model);
+                    double apart = 0;
+                    for (String name : onePass.keySet()) {
+                        float[] want = onePass.get(name), other = seedOnly.get(name);
+                        double scale = 0, diff = 0;
+                        for (int i = 0; i < want.length; i++) {
+                            scale = Math.max(scale, Math.abs(want[i]));
+                            diff = Math.max(diff, Math.abs(want[i] - other[i]));
+                        }
+                        if (scale > 0) apart = Math.max(apart, diff / scale);
+                    }
+                    assertTrue(apart > 1e-2, "the loss terms change the gradient by only " + apart);
+                }
                 int nonZero = 0;
                 double worst = 0;
                 for (String name : onePass.keySet()) {
@@ -112,7 +141,7 @@ class TrainStepTest {
                 }
                 if (adversarial) {
                     // the adversarial term is not lost in the tolerance: without it the gradient is clearly another
-                    onePass(model, null, base, batch, b, new Random(5));
+                    onePass(model, null, base, batch, b, new Random(5), Losses.Terms.SEED);
                     Map<String, float[]> reconstructionOnly = gradients(model);
                     double apart = 0;
                     for (String name : onePass.keySet()) {
@@ -135,8 +164,12 @@ class TrainStepTest {
         }
     }
 
-    /** The literal loss, recorded in one pass; leaves its gradient on the parameters and returns its value. */
-    private static double onePass(SiacModel model, Discriminator disc, NDManager base, float[] batch, int b, Random rng) {
+    /**
+     * The literal loss, recorded in one pass; leaves its gradient on the parameters and returns the seed's loss and the
+     * terms' value.
+     */
+    private static double[] onePass(SiacModel model, Discriminator disc, NDManager base, float[] batch, int b, Random rng,
+                                    Losses.Terms terms) {
         int steps = model.config.eventsPerWindow;
         try (NDScope scope = new NDScope(); NDManager m = base.newSubManager()) {
             scope.suppressNotUsedWarning();
@@ -144,7 +177,12 @@ class TrainStepTest {
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 SiacModel.Iteration it = model.iterative(x, steps, false);
                 NDArray loss = Losses.iterativeLoss(x, it.eventSpectra());
-                double value = loss.getFloat();
+                double value = loss.getFloat(), termsValue = 0;
+                if (!terms.seed()) {
+                    NDArray extra = Losses.termsLoss(x, it.eventSpectra(), terms, model.config.sampleRate);
+                    termsValue = extra.getFloat();
+                    loss = loss.add(extra);
+                }
                 if (disc != null) {
                     NDArray masked = null;
                     for (int k = 0; k < steps; k++) {
@@ -154,7 +192,7 @@ class TrainStepTest {
                     loss = loss.add(disc.generatorTerm(masked));
                 }
                 gc.backward(loss);
-                return value;
+                return new double[] {value, termsValue};
             }
         }
     }
