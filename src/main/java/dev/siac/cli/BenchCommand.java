@@ -65,6 +65,14 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--repeats", paramLabel = "N", description = "timed runs; the median is reported (default: 3, with --quick 1)")
     Integer repeats;
 
+    @Option(names = "--what", split = ",", paramLabel = "STEP", defaultValue = "iterative,train",
+            description = "which of iterative and train to time for each preset (default: ${DEFAULT-VALUE})")
+    List<String> what;
+
+    @Option(names = "--workers", paramLabel = "W", defaultValue = "2",
+            description = "threads a training step's batch is split over, as siac train --workers (default: ${DEFAULT-VALUE})")
+    int workers;
+
     @Option(names = "--batch-size", paramLabel = "B", defaultValue = "2", description = "training step batch (default: ${DEFAULT-VALUE})")
     int batch;
 
@@ -98,8 +106,10 @@ public final class BenchCommand implements Callable<Integer> {
             if (model != null && !java.nio.file.Files.isRegularFile(model.resolve(Models.CONFIG))) {
                 throw new IllegalArgumentException(model + ": not a model directory (no " + Models.CONFIG + ")");
             }
-            options = new Bench.Options(ps, sp, model == null ? null : model.toAbsolutePath(), minutes, warmup != null ? warmup : 1,
-                    repeats != null ? repeats : quick ? 1 : 3, batch, chunk, dev.siac.train.Trainer.Options.DEFAULT_WORKERS);
+            java.util.Set<String> steps = new java.util.HashSet<>();
+            for (String w : what) if (!w.isBlank()) steps.add(w.strip());
+            options = new Bench.Options(ps, steps, sp, model == null ? null : model.toAbsolutePath(), minutes,
+                    warmup != null ? warmup : 1, repeats != null ? repeats : quick ? 1 : 3, batch, chunk, workers);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -180,7 +190,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (args.length < 1) throw new IllegalArgumentException("child mode missing: step | model | cli");
         switch (args[0]) {
             case "step" -> {
-                if (args.length < 5) throw new IllegalArgumentException("usage: step PRESET iterative|train WARMUP REPEATS [BATCH CHUNK]");
+                if (args.length < 5) throw new IllegalArgumentException("usage: step PRESET iterative|train WARMUP REPEATS [BATCH CHUNK WORKERS]");
                 ModelConfig c = ModelConfig.presetOrFile(args[1]);
                 int warm = Integer.parseInt(args[3]), reps = Integer.parseInt(args[4]);
                 Engine.getInstance(); // libtorch loaded before it is asked for its thread count
@@ -188,8 +198,9 @@ public final class BenchCommand implements Callable<Integer> {
                 double audio = c.windowSamples / 2.0 / c.sampleRate;
                 if (args[2].equals("iterative")) {
                     t = StepTimer.iterative(c, warm, reps);
-                } else if (args[2].equals("train") && args.length == 7) {
-                    t = StepTimer.trainStep(c, Integer.parseInt(args[5]), Integer.parseInt(args[6]), warm, reps);
+                } else if (args[2].equals("train") && args.length == 8) {
+                    t = StepTimer.trainStep(c, Integer.parseInt(args[5]), Integer.parseInt(args[6]),
+                            Integer.parseInt(args[7]), warm, reps);
                 } else {
                     throw new IllegalArgumentException("unknown step: " + String.join(" ", Arrays.asList(args)));
                 }

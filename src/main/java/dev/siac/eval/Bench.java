@@ -60,14 +60,20 @@ public final class Bench {
 
     /**
      * @param presets       presets timed for iterative and a training step
+     * @param steps         which of them: "iterative", "train" (both by default)
      * @param streamPreset  the preset of the untrained model that encodes and decodes the synthetic streams
      * @param streamModel   a model directory to use for the streams instead (e.g. the shipped one), or null
      * @param streamMinutes lengths of the synthetic streams
      */
-    public record Options(List<String> presets, String streamPreset, Path streamModel, List<Double> streamMinutes,
-                          int warmup, int repeats, int batch, int chunk, int workers) {
+    public record Options(List<String> presets, Set<String> steps, String streamPreset, Path streamModel,
+                          List<Double> streamMinutes, int warmup, int repeats, int batch, int chunk, int workers) {
+        public static final Set<String> STEPS = Set.of("iterative", "train");
+
         public Options {
             presets = List.copyOf(presets);
+            steps = Set.copyOf(steps);
+            if (!STEPS.containsAll(steps)) throw new IllegalArgumentException("steps are iterative and/or train, got " + steps);
+            if (steps.isEmpty()) presets = List.of();
             streamMinutes = List.copyOf(streamMinutes);
             if (presets.isEmpty() && streamMinutes.isEmpty()) throw new IllegalArgumentException("nothing to measure");
             if (warmup < 0) throw new IllegalArgumentException("warm-up runs must be >= 0, got " + warmup);
@@ -129,15 +135,19 @@ public final class Bench {
         try {
             for (String preset : o.presets()) {
                 boolean ref = preset.equals(REFERENCE_PRESET);
-                Child it = runChild(tmp, useTime, "iterative " + preset, "step", preset, "iterative",
-                        Integer.toString(o.warmup()), Integer.toString(o.repeats()));
-                rows.add(stepRow(preset, "iterative, one window, no grad", o.repeats(), it,
-                        ref ? REF_ITERATIVE_SECONDS : Double.NaN, ref ? REF_INFERENCE_RSS_KB : -1, true));
-                Child tr = runChild(tmp, useTime, "train step " + preset, "step", preset, "train",
-                        Integer.toString(o.warmup()), Integer.toString(o.repeats()),
-                        Integer.toString(o.batch()), Integer.toString(o.chunk()));
-                rows.add(stepRow(preset, "training step, batch " + o.batch(), o.repeats(), tr,
-                        ref ? REF_TRAIN_STEP_SECONDS : Double.NaN, ref ? REF_TRAIN_RSS_KB : -1, false));
+                if (o.steps().contains("iterative")) {
+                    Child it = runChild(tmp, useTime, "iterative " + preset, "step", preset, "iterative",
+                            Integer.toString(o.warmup()), Integer.toString(o.repeats()));
+                    rows.add(stepRow(preset, "iterative, one window, no grad", o.repeats(), it,
+                            ref ? REF_ITERATIVE_SECONDS : Double.NaN, ref ? REF_INFERENCE_RSS_KB : -1, true));
+                }
+                if (o.steps().contains("train")) {
+                    Child tr = runChild(tmp, useTime, "train step " + preset, "step", preset, "train",
+                            Integer.toString(o.warmup()), Integer.toString(o.repeats()),
+                            Integer.toString(o.batch()), Integer.toString(o.chunk()), Integer.toString(o.workers()));
+                    rows.add(stepRow(preset, "training step, batch " + o.batch() + ", " + o.workers() + " workers",
+                            o.repeats(), tr, ref ? REF_TRAIN_STEP_SECONDS : Double.NaN, ref ? REF_TRAIN_RSS_KB : -1, false));
+                }
             }
             if (!o.streamMinutes().isEmpty()) {
                 Path model = o.streamModel();

@@ -94,7 +94,7 @@ class BenchTest {
 
     @Test
     void markdownComparesThePaperPresetWithTheReference() {
-        Bench.Options o = new Bench.Options(List.of("small", "paper"), "small", null, List.of(10.0), 1, 3, 2, 4, 2);
+        Bench.Options o = new Bench.Options(List.of("small", "paper"), Bench.Options.STEPS, "small", null, List.of(10.0), 1, 3, 2, 4, 2);
         List<Bench.Row> rows = List.of(
                 new Bench.Row("small", "iterative, one window, no grad", 3, 1.0, 0.9, 1.2, 2.97, 400 * 1024, 2,
                         Double.NaN, -1),
@@ -123,10 +123,25 @@ class BenchTest {
         // the child is a shell that complains and fails, whatever mode it is given
         Bench bench = new Bench(List.of(sh.toString(), "-c", "echo 'weights.safetensors: damaged' >&2; exit 3", "sh"),
                 new java.io.PrintWriter(progress, true));
-        Bench.Options o = new Bench.Options(List.of("tiny"), "tiny", null, List.of(), 0, 1, 2, 4, 2);
+        Bench.Options o = new Bench.Options(List.of("tiny"), Bench.Options.STEPS, "tiny", null, List.of(), 0, 1, 2, 4, 2);
         java.io.IOException e = assertThrows(java.io.IOException.class, () -> bench.run(o, "siac bench"));
         assertEquals("iterative tiny: child JVM exited with 3: weights.safetensors: damaged", e.getMessage());
         assertEquals(before, countBenchTempDirs(), "the temporary directory is removed");
+    }
+
+    /** --what train (what bench-model --what train did): the first child times the training step, not iterative. */
+    @Test
+    void onlyTheChosenStepsAreTimed() throws Exception {
+        Path sh = Path.of("/bin/sh");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(sh), "needs /bin/sh");
+        Bench bench = new Bench(List.of(sh.toString(), "-c", "echo \"mode $1 $3 $7 $8\" >&2; exit 3", "sh"),
+                new java.io.PrintWriter(new java.io.StringWriter(), true));
+        Bench.Options o = new Bench.Options(List.of("tiny"), Set.of("train"), "tiny", null, List.of(), 0, 1, 2, 4, 1);
+        java.io.IOException e = assertThrows(java.io.IOException.class, () -> bench.run(o, "siac bench --what train"));
+        // the child's arguments: step PRESET train WARMUP REPEATS BATCH CHUNK WORKERS
+        assertEquals("train step tiny: child JVM exited with 3: mode step train 4 1", e.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> new Bench.Options(List.of("tiny"), Set.of("encode"), "tiny", null, List.of(), 0, 1, 2, 4, 1));
     }
 
     private static long countBenchTempDirs() throws java.io.IOException {
@@ -137,9 +152,9 @@ class BenchTest {
 
     @Test
     void optionsRefuseNonsense() {
-        assertThrows(IllegalArgumentException.class, () -> new Bench.Options(List.of(), "small", null, List.of(), 1, 3, 2, 4, 2));
-        assertThrows(IllegalArgumentException.class, () -> new Bench.Options(List.of("small"), "small", null, List.of(-1.0), 1, 3, 2, 4, 2));
-        assertThrows(IllegalArgumentException.class, () -> new Bench.Options(List.of("small"), "small", null, List.of(), 1, 0, 2, 4, 2));
+        assertThrows(IllegalArgumentException.class, () -> new Bench.Options(List.of(), Bench.Options.STEPS, "small", null, List.of(), 1, 3, 2, 4, 2));
+        assertThrows(IllegalArgumentException.class, () -> new Bench.Options(List.of("small"), Bench.Options.STEPS, "small", null, List.of(-1.0), 1, 3, 2, 4, 2));
+        assertThrows(IllegalArgumentException.class, () -> new Bench.Options(List.of("small"), Bench.Options.STEPS, "small", null, List.of(), 1, 0, 2, 4, 2));
         assertEquals("1-minute", Bench.minutesLabel(1));
         assertEquals("0.5-minute", Bench.minutesLabel(0.5));
         assertEquals("0.05-minute", Bench.minutesLabel(0.05));
