@@ -63,7 +63,7 @@ class BenchCommandTest {
         List<String[]> rows = rows(written);
         assertEquals(List.of("tiny", "tiny", "tiny-physical", "tiny-physical"), rows.stream().map(x -> x[0]).toList());
         assertEquals("iterative, one window, no grad", rows.get(0)[1]);
-        assertEquals("training step, batch 2", rows.get(1)[1]);
+        assertEquals("training step, batch 2, 2 workers", rows.get(1)[1]);
         assertTrue(rows.get(2)[1].matches("encode 0\\.05-minute stream \\((\\d+\\.\\d) events/s\\)"), rows.get(2)[1]);
         double eventsPerSecond = Double.parseDouble(rows.get(2)[1].replaceAll(".*\\((.*) events/s\\)", "$1"));
         assertTrue(eventsPerSecond > 0, rows.get(2)[1]);
