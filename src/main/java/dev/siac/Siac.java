@@ -1,5 +1,6 @@
 package dev.siac;
 
+import dev.siac.audio.Signal;
 import ai.djl.ndarray.NDManager;
 import dev.siac.audio.AudioException;
 import dev.siac.audio.AudioIO;
@@ -123,9 +124,8 @@ public final class Siac implements AutoCloseable {
     }
 
     public Codec.Result encode(float[] samples, Codec.Options options) throws IOException {
-        float peak = 0;
-        for (float v : samples) peak = Math.max(peak, Math.abs(v));
-        return codec.encode(Codec.SampleSource.of(samples), samples.length, peak, options, null);
+        return codec.encode(Codec.SampleSource.of(samples), samples.length, new Signal(samples, sampleRate()).peak(),
+                options, null);
     }
 
     /** Reads a file once in blocks for its {@link Scan}; NaN or infinite samples are an error naming the file. */

@@ -18,8 +18,6 @@ public record Signal(float[] samples, int sampleRate) {
     }
 
     public float peak() {
-        float p = 0;
-        for (float v : samples) p = Math.max(p, Math.abs(v));
-        return p;
+        return dev.siac.dsp.Levels.peak(samples);
     }
 }

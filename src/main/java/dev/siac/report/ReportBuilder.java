@@ -1,5 +1,6 @@
 package dev.siac.report;
 
+import dev.siac.dsp.Levels;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
@@ -396,15 +397,7 @@ public final class ReportBuilder {
 
     /** Index just past the last sample louder than -60 dB of the clip's peak, plus a margin; at least minLength. */
     static int audibleEnd(float[] x, int from, int minLength) {
-        float peak = 0;
-        for (int i = from; i < x.length; i++) peak = Math.max(peak, Math.abs(x[i]));
-        int last = from;
-        for (int i = x.length - 1; i >= from; i--) {
-            if (Math.abs(x[i]) > peak * 1e-3f) {
-                last = i;
-                break;
-            }
-        }
+        int last = Levels.lastAbove(x, from, 1e-3f);
         int margin = 1024;
         return (int) Math.min(x.length, Math.max((long) from + minLength, (long) last + 1 + margin));
     }
@@ -600,9 +593,7 @@ public final class ReportBuilder {
     }
 
     static float peak(float[] x) {
-        float p = 0;
-        for (float v : x) p = Math.max(p, Math.abs(v));
-        return p;
+        return Levels.peak(x);
     }
 
     private static String percent(double fraction) {

@@ -1,5 +1,6 @@
 package dev.siac.report;
 
+import dev.siac.dsp.Levels;
 import static dev.siac.io.Messages.oneLine;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.Gson;
@@ -239,9 +240,7 @@ public final class ReportWriter {
     }
 
     private static float peak(float[] x) {
-        float p = 0;
-        for (float v : x) p = Math.max(p, Math.abs(v));
-        return p;
+        return Levels.peak(x);
     }
 
     /**
@@ -249,14 +248,7 @@ public final class ReportWriter {
      * Event clips span the whole window but ring out long before its end, which would squash the picture.
      */
     static double activeSeconds(float[] x, int sr) {
-        float peak = peak(x);
-        int last = 0;
-        for (int i = x.length - 1; i >= 0; i--) {
-            if (Math.abs(x[i]) > peak * 1e-3f) {
-                last = i;
-                break;
-            }
-        }
+        int last = Levels.lastAbove(x, 0, 1e-3f);
         double seconds = Math.max(0.25, (last + 1) * 1.1 / sr);
         return Math.min(seconds, x.length / (double) sr);
     }
