@@ -68,11 +68,17 @@ public final class Trainer implements AutoCloseable {
      * from curriculumStart to 1 over curriculumSteps steps (a short segment with few events first: an easier,
      * cheaper problem), then stay at the full window and the config's events.
      */
-    static double[] curriculum(Options o, int eventsPerWindow, long step) {
-        if (o.curriculumSteps <= 0 || step >= o.curriculumSteps) return new double[] {1, eventsPerWindow};
+    static Curriculum curriculum(Options o, int eventsPerWindow, long step) {
+        if (o.curriculumSteps <= 0 || step >= o.curriculumSteps) return new Curriculum(1, eventsPerWindow);
         double f = o.curriculumStart + (1 - o.curriculumStart) * step / (double) o.curriculumSteps;
-        return new double[] {f, Math.max(1, Math.min(eventsPerWindow, (int) Math.ceil(eventsPerWindow * f)))};
+        return new Curriculum(f, Math.max(1, Math.min(eventsPerWindow, (int) Math.ceil(eventsPerWindow * f))));
     }
+
+    /** The curriculum at a step: the fraction of the window that holds audio and the events per window. */
+    record Curriculum(double fraction, int events) {}
+
+    /** A validation: mean mel_l1, energy removed and |level error| per octave band (dB) over the fixed segments. */
+    public record Validation(double melL1, double energyRemoved, double levelDb) {}
 
     /** Mean energy removed below which a whole collapse window counts as collapsed to silence. */
     static final double COLLAPSE_THRESHOLD = 0.005;
@@ -196,27 +202,27 @@ public final class Trainer implements AutoCloseable {
         try {
         while (!stop.get() && (o.steps == 0 || adam.step() < o.steps)) {
             long t0 = System.nanoTime();
-            double[] r = trainStep();
+            TrainStep.Outcome r = trainStep();
             double dt = (System.nanoTime() - t0) / 1e9;
             long step = adam.step();
-            curve.add(new double[] {step, r[0], r[1]});
+            curve.add(new double[] {step, r.loss(), r.energyRemoved()});
             Map<String, Object> rec = new LinkedHashMap<>();
             rec.put("step", step);
-            rec.put("loss", r[0]);
-            rec.put("energy_removed", r[1]);
+            rec.put("loss", r.loss());
+            rec.put("energy_removed", r.energyRemoved());
             rec.put("lr", adam.lr);
             rec.put("sec_per_step", dt);
-            if (disc != null) rec.put("disc_loss", r[2]);
-            if (!o.terms.seed()) rec.put("terms_loss", r[3]);
+            if (disc != null) rec.put("disc_loss", r.discriminatorLoss());
+            if (!o.terms.seed()) rec.put("terms_loss", r.termsLoss());
             appendMetrics(rec);
             double rate = (step - stepsAtStart) / ((System.nanoTime() - runStart) / 1e9);
             String eta = o.steps > 0 ? String.format(Locale.ROOT, ", ETA %s", hms((o.steps - step) / Math.max(rate, 1e-9))) : "";
             if (bar != null) {
                 bar.stepTo(step);
-                bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4g, energy removed %.3f, %.3f steps/s", r[0], r[1], rate));
+                bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4g, energy removed %.3f, %.3f steps/s", r.loss(), r.energyRemoved(), rate));
             } else {
                 log.printf(Locale.ROOT, "step %d  loss %.4g  energy removed %.4f  %.2f s/step, %.3f steps/s%s%n",
-                        step, r[0], r[1], dt, rate, eta);
+                        step, r.loss(), r.energyRemoved(), dt, rate, eta);
             }
             checkCollapse();
             if (o.validEvery > 0 && step % o.validEvery == 0) validate();
@@ -234,21 +240,20 @@ public final class Trainer implements AutoCloseable {
         log.printf(Locale.ROOT, "stopped at step %d; checkpoint in %s%n", adam.step(), o.out.resolve(Checkpoint.DIR));
     }
 
-    /** One optimisation step; returns {loss per example, energy removed, discriminator loss}. */
-    double[] trainStep() {
+    /** One optimisation step. */
+    TrainStep.Outcome trainStep() {
         ModelConfig c = model.config;
         int n = c.windowSamples;
-        double[] cur = curriculum(o, c.eventsPerWindow, adam.step());
+        Curriculum cur = curriculum(o, c.eventsPerWindow, adam.step());
         // a curriculum segment: `len` samples of audio (whole STFT hops), silence after
-        int len = cur[0] >= 1 ? n : Math.max(c.stftHop, (int) Math.round(n * cur[0] / c.stftHop) * c.stftHop);
+        int len = cur.fraction() >= 1 ? n : Math.max(c.stftHop, (int) Math.round(n * cur.fraction() / c.stftHop) * c.stftHop);
         float[] batch = new float[o.batch * n];
         for (int b = 0; b < o.batch; b++) System.arraycopy(train.sample(rng, len), 0, batch, b * n, len);
         adam.lr = learningRate(adam.step());
         // libtorch's generator (the discriminator's dropout) cannot be saved through DJL, so each step reseeds it
         // from (seed, step): a resumed run then draws the same masks as one that never stopped
         Engine.getInstance().setRandomSeed(stepSeed(seed, adam.step()));
-        TrainStep.Outcome r = TrainStep.run(model, adam, disc, manager, batch, o.batch, rng, o.chunk, (int) cur[1], o.workers, o.terms);
-        return new double[] {r.loss(), r.energyRemoved(), r.discriminatorLoss(), r.termsLoss()};
+        return TrainStep.run(model, adam, disc, manager, batch, o.batch, rng, o.chunk, cur.events(), o.workers, o.terms);
     }
 
     static int stepSeed(long seed, long step) {
@@ -266,7 +271,7 @@ public final class Trainer implements AutoCloseable {
     }
 
     /** mel_l1 and energy removed of the model on fixed validation segments (first half of each window). */
-    public double[] validate() throws IOException {
+    public Validation validate() throws IOException {
         Segments src = valid != null ? valid : train;
         ModelConfig c = model.config;
         int n = c.windowSamples;
@@ -299,21 +304,21 @@ public final class Trainer implements AutoCloseable {
                 er += Losses.energyRemoved(xa, it.eventSpectra());
             }
         }
-        double[] r = {mel / count, er / count};
-        validCurve.add(new double[] {adam.step(), r[0]});
+        Validation r = new Validation(mel / count, er / count, level / count);
+        validCurve.add(new double[] {adam.step(), r.melL1()});
         Map<String, Object> rec = new LinkedHashMap<>();
         rec.put("step", adam.step());
-        rec.put("valid_mel_l1", r[0]);
-        rec.put("valid_energy_removed", r[1]);
-        rec.put("valid_level_db", level / count);
+        rec.put("valid_mel_l1", r.melL1());
+        rec.put("valid_energy_removed", r.energyRemoved());
+        rec.put("valid_level_db", r.levelDb());
         rec.put("valid_segments", count);
         appendMetrics(rec);
         log.printf(Locale.ROOT, "validation at step %d: mel_l1 %.4f, energy removed %.4f, mean |level error| per octave"
-                + " band %.2f dB (%d segments)%n", adam.step(), r[0], r[1], level / count, count);
+                + " band %.2f dB (%d segments)%n", adam.step(), r.melL1(), r.energyRemoved(), r.levelDb(), count);
         // a best measured on other segments is no yardstick: the first validation on these replaces it
         String measuredOn = count + " segments of " + (valid != null ? "validation" : "training") + " audio " + src.id();
-        if (o.keepBest && r[0] < Checkpoint.bestValidMelL1(o.out, measuredOn)) {
-            Checkpoint.saveBest(o.out, model, adam.step(), r[0], measuredOn);
+        if (o.keepBest && r.melL1() < Checkpoint.bestValidMelL1(o.out, measuredOn)) {
+            Checkpoint.saveBest(o.out, model, adam.step(), r.melL1(), measuredOn);
             log.printf(Locale.ROOT, "best validation so far: model saved in %s%n", o.out.resolve(Checkpoint.BEST));
         }
         return r;

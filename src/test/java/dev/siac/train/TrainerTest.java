@@ -31,7 +31,7 @@ class TrainerTest {
         o.config.init = "physical"; // audible events from step 1, so the loss moves from the start
         o.collapseWindow = 10;     // a healthy run must not be reported as collapsed
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        double[] before, after;
+        Trainer.Validation before, after;
         try (Trainer t = new Trainer(o, new PrintStream(log, true, StandardCharsets.UTF_8))) {
             before = t.validate();
             t.run();
@@ -48,7 +48,7 @@ class TrainerTest {
         String text = log.toString(StandardCharsets.UTF_8);
         assertTrue(last < first, "mean loss of the last 5 steps " + last + ", of the first 5 " + first + "\n" + text);
         // the same held on fixed segments the steps did not choose: more of their energy is removed
-        assertTrue(after[1] > before[1], "validation energy removed " + before[1] + " -> " + after[1]);
+        assertTrue(after.energyRemoved() > before.energyRemoved(), "validation energy removed " + before + " -> " + after);
         assertFalse(text.contains("WARNING"), text);
     }
 
@@ -77,21 +77,21 @@ class TrainerTest {
     @Test
     void curriculumGrowsSegmentsAndEventsToTheFullWindow() {
         Trainer.Options o = new Trainer.Options();
-        assertEquals(List.of(1.0, 32.0), List.of(Trainer.curriculum(o, 32, 0)[0], Trainer.curriculum(o, 32, 0)[1]), "off by default");
+        assertEquals(List.of(1.0, 32.0), List.of(Trainer.curriculum(o, 32, 0).fraction(), (double) Trainer.curriculum(o, 32, 0).events()), "off by default");
         o.curriculumSteps = 100;
         o.curriculumStart = 0.25;
-        assertEquals(0.25, Trainer.curriculum(o, 32, 0)[0], 1e-12);
-        assertEquals(8.0, Trainer.curriculum(o, 32, 0)[1]);
-        assertEquals(0.625, Trainer.curriculum(o, 32, 50)[0], 1e-12);
-        assertEquals(20.0, Trainer.curriculum(o, 32, 50)[1]);
-        assertEquals(1.0, Trainer.curriculum(o, 32, 100)[0]);
-        assertEquals(32.0, Trainer.curriculum(o, 32, 100)[1]);
-        assertEquals(32.0, Trainer.curriculum(o, 32, 5000)[1]);
+        assertEquals(0.25, Trainer.curriculum(o, 32, 0).fraction(), 1e-12);
+        assertEquals(8.0, (double) Trainer.curriculum(o, 32, 0).events());
+        assertEquals(0.625, Trainer.curriculum(o, 32, 50).fraction(), 1e-12);
+        assertEquals(20.0, (double) Trainer.curriculum(o, 32, 50).events());
+        assertEquals(1.0, Trainer.curriculum(o, 32, 100).fraction());
+        assertEquals(32.0, (double) Trainer.curriculum(o, 32, 100).events());
+        assertEquals(32.0, (double) Trainer.curriculum(o, 32, 5000).events());
         for (long s = 0; s < 100; s++) {
-            double[] a = Trainer.curriculum(o, 32, s), b = Trainer.curriculum(o, 32, s + 1);
-            assertTrue(b[0] >= a[0] && b[1] >= a[1], "never shrinks");
+            Trainer.Curriculum a = Trainer.curriculum(o, 32, s), b = Trainer.curriculum(o, 32, s + 1);
+            assertTrue(b.fraction() >= a.fraction() && b.events() >= a.events(), "never shrinks");
         }
-        assertEquals(1.0, Trainer.curriculum(o, 1, 0)[1], "at least one event");
+        assertEquals(1.0, (double) Trainer.curriculum(o, 1, 0).events(), "at least one event");
     }
 
     @Test
@@ -135,7 +135,7 @@ class TrainerTest {
         o.curriculumStart = 0.25;
         try (Trainer t = new Trainer(o, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))) {
             // tiny: 4 events per window; the first curriculum step renders one, on a quarter window of audio
-            assertEquals(1.0, Trainer.curriculum(o, t.model().config.eventsPerWindow, 0)[1]);
+            assertEquals(1.0, (double) Trainer.curriculum(o, t.model().config.eventsPerWindow, 0).events());
             t.run();
         }
         assertEquals(1, records(o.out).stream().filter(r -> r.containsKey("loss")).count());
