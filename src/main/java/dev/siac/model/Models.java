@@ -159,17 +159,28 @@ public final class Models {
     // ------------------------------------------------------------------------------------------------ I/O
 
     public static void save(SiacModel m, Path dir, Safetensors.DType dtype) throws IOException {
-        Files.createDirectories(dir);
         Map<String, Safetensors.Tensor> tensors = new LinkedHashMap<>();
         Parameters p = m.parameters();
         for (var e : p.params().entrySet()) tensors.put(e.getKey(), toTensor(e.getValue()));
         for (var e : p.buffers().entrySet()) tensors.put(e.getKey(), toTensor(e.getValue()));
+        write(m.config, tensors, Map.of(), Map.of(), dir, dtype);
+    }
+
+    /**
+     * Writes a model directory from named tensors (parameters and the room IR bank), with extra metadata in the
+     * weights file and extra files (a model card) written in the same step: all of them or none.
+     */
+    public static void write(ModelConfig config, Map<String, Safetensors.Tensor> tensors, Map<String, String> metadata,
+                             Map<String, AtomicFiles.Content> extraFiles, Path dir, Safetensors.DType dtype) throws IOException {
+        Files.createDirectories(dir);
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", "siac");
-        meta.put("preset", m.config.preset);
+        meta.put("preset", config.preset);
+        meta.putAll(metadata);
         Map<Path, AtomicFiles.Content> files = new LinkedHashMap<>();
         files.put(dir.resolve(WEIGHTS), tmp -> Safetensors.write(tmp, tensors, meta, dtype));
-        files.put(dir.resolve(CONFIG), m.config::write);
+        files.put(dir.resolve(CONFIG), config::write);
+        extraFiles.forEach((name, content) -> files.put(dir.resolve(name), content));
         AtomicFiles.writeAll(files);
     }
 

@@ -77,6 +77,11 @@ public final class Safetensors {
     }
 
     public static Map<String, Tensor> read(Path file) throws IOException {
+        return read(file, name -> false);
+    }
+
+    /** Reads every tensor but those skip names (whatever their dtype: a checkpoint's integer counters, say). */
+    public static Map<String, Tensor> read(Path file, java.util.function.Predicate<String> skip) throws IOException {
         if (!Files.isRegularFile(file)) throw new IOException(file + ": weights file not found");
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
@@ -99,7 +104,7 @@ public final class Safetensors {
             long dataLen = size - dataStart;
             Map<String, Tensor> out = new LinkedHashMap<>();
             for (Map.Entry<String, JsonElement> e : header.entrySet()) {
-                if (e.getKey().equals("__metadata__")) continue;
+                if (e.getKey().equals("__metadata__") || skip.test(e.getKey())) continue;
                 try {
                     JsonObject t = e.getValue().getAsJsonObject();
                     String dtype = t.get("dtype").getAsString();
