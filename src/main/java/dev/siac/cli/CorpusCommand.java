@@ -22,8 +22,10 @@ import picocli.CommandLine.Spec;
 @Command(name = "corpus", mixinStandardHelpOptions = true,
         description = {
             "Builds a training corpus from Debian packages: MIDI files rendered with real-instrument soundfonts "
-                    + "(with program, transposition and tempo augmentation), the Wesnoth soundtrack (produced music) "
-                    + "and festvox-ru (read speech).",
+                    + "(originals: kind music; program-change variants with transposition and tempo augmentation: "
+                    + "kind sustained; the drum channel alone of pieces with drums: kind percussion), the Wesnoth "
+                    + "soundtrack (produced music), festvox-ru (read Russian speech) and klettres-data (letters and "
+                    + "syllables recorded in about 20 languages, joined into pieces of about 40 s).",
             "Writes DIR/audio/<source>/<piece>__<variant>.wav (22050 Hz mono 16-bit) and DIR/manifest.tsv with a "
                     + "fixed train/valid split by piece. Re-running skips finished clips.",
             "Rendering MIDI needs the soundfont package installed (done automatically when run as root)."})
@@ -36,14 +38,15 @@ public final class CorpusCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--sources", split = ",", paramLabel = "SRC",
-            description = "Comma-separated subset of midi,wesnoth,speech (default: all).")
+            description = "Comma-separated subset of midi,wesnoth,speech,klettres (default: all).")
     List<String> sources = new ArrayList<>(DebianCorpus.ALL_SOURCES);
 
     @Option(names = "--max-minutes", paramLabel = "M",
             description = "Stop at about this many minutes of audio in total, shared equally by the sources (default: no limit).")
     double maxMinutes = Double.POSITIVE_INFINITY;
 
-    @Option(names = "--variants", paramLabel = "N", description = "Renderings per MIDI piece; the first keeps the file's own instruments (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--variants", paramLabel = "N", description = "Renderings per MIDI piece; the first keeps the file's own instruments, the others change them; "
+            + "a piece with drums gets one drum-only rendering on top (default: ${DEFAULT-VALUE}).")
     int variants = 3;
 
     @Option(names = "--seed", description = "Seed of the augmentation and of the order of work (default: ${DEFAULT-VALUE}).")

@@ -76,8 +76,8 @@ public final class ClipSet {
         return new Selection(List.copyOf(all), sources.size(), shortFiles);
     }
 
-    /** Round robin: first element of each list, then the second of each, ... */
-    static <T> List<T> interleave(List<List<T>> lists) {
+    /** Round robin: first element of each list, then the second of each, ... (the corpus plan orders its work so too). */
+    public static <T> List<T> interleave(List<List<T>> lists) {
         List<T> out = new ArrayList<>();
         for (int k = 0; ; k++) {
             boolean any = false;

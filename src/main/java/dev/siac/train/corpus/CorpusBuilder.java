@@ -87,7 +87,7 @@ public final class CorpusBuilder {
                 v[0] += en.seconds();
                 v[1]++;
             }
-            splits.forEach((k, v) -> b.append(String.format(Locale.ROOT, "%-13s %7.1f min in %d clips%n", k, v[0] / 60, (int) v[1])));
+            splits.forEach((k, v) -> b.append(String.format(Locale.ROOT, "%-16s %7.1f min in %d clips%n", k, v[0] / 60, (int) v[1])));
             b.append(String.format(Locale.ROOT, "manifest: %s (%d clips), %.0f s", manifest.dir().resolve(Manifest.FILE_NAME),
                     manifest.entries().size(), wallSeconds));
             return b.toString();

@@ -1,6 +1,8 @@
 package dev.siac.train.corpus;
 
 import dev.siac.audio.AudioIO;
+import dev.siac.audio.Signal;
+import dev.siac.eval.ClipSet;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -10,6 +12,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
@@ -27,16 +30,26 @@ import javax.sound.midi.Sequence;
  * Finds the material inside extracted packages (or any directory) and turns it into {@link WorkItem}s.
  *
  * <p>Order matters when a size limit stops a source early: pieces are visited in a seeded shuffle (not
- * alphabetically, so a small corpus still spans many packages), and for MIDI all originals come before
- * all first variants, and so on, so a small corpus favours more pieces over more renderings of few.
+ * alphabetically, so a small corpus still spans many packages). MIDI work takes turns between three kinds:
+ * an original ({@code music}), a program-change variant ({@code sustained}: all first variants before all
+ * second ones, and so on) and a drum-only render ({@code percussion}, one per piece with drums, on top of
+ * {@code --variants}), each kind in its own seeded piece order, so a small corpus holds all three kinds in
+ * about equal parts and still favours more pieces over more renderings of few.
  */
 public final class CorpusPlan {
 
     public static final String MIDI = "midi";
     public static final String WESNOTH = "wesnoth";
     public static final String SPEECH = "speech";
+    public static final String KLETTRES = "klettres";
     /** MIDI files shorter than this are test snippets (drum patterns, single chords), not music. */
     public static final double MIN_MIDI_SECONDS = 3.0;
+    /** A piece gets a drum-only render when at least this many drum notes start within its rendered stretch. */
+    public static final int MIN_DRUM_NOTES = 16;
+    /** A drum-only render quieter than this RMS (-50 dBFS) after trimming is nearly silent: no file. */
+    public static final double MIN_DRUM_RMS = 0.00316;
+    /** A drum-only render sounding in less than this share of its 10 ms frames is mostly silence: no file. */
+    public static final double MIN_DRUM_ACTIVE = 0.3;
     /** Consecutive festvox utterances are often parts of one text: hold them out together in groups this size. */
     public static final int SPEECH_GROUP = 20;
 
@@ -70,7 +83,7 @@ public final class CorpusPlan {
      */
     public static List<WorkItem> midi(Map<String, Path> roots, MidiRenderer renderer, MidiOptions opt, List<String> warnings)
             throws IOException {
-        record Piece(String stem, String piece, Path file) {
+        record Piece(String stem, String piece, Path file, boolean drums) {
         }
         List<Piece> pieces = new ArrayList<>();
         Set<String> seenContent = new HashSet<>();
@@ -95,28 +108,55 @@ public final class CorpusPlan {
                 String stem = pkg.getKey() + "." + base;
                 for (int k = 2; !stems.add(stem); k++) stem = pkg.getKey() + "." + base + "-" + k;
                 String pieceId = pkg.getKey() + "." + pieceName(base);
-                pieces.add(new Piece(stem, SAME_PIECE.getOrDefault(pieceId, pieceId), f));
+                boolean drums = MidiRenderer.drumNotes(seq, opt.pieceSeconds()) >= MIN_DRUM_NOTES;
+                pieces.add(new Piece(stem, SAME_PIECE.getOrDefault(pieceId, pieceId), f, drums));
                 found++;
             }
             if (found == 0) warnings.add("package " + pkg.getKey() + " has no usable MIDI file");
         }
         pieces.sort(shuffled(opt.seed(), Piece::stem));
 
-        List<WorkItem> items = new ArrayList<>();
-        List<List<Variant>> variants = new ArrayList<>();
+        // Three streams, one per kind, taken in turns: originals (music), program-change variants
+        // (sustained; all first variants, then all second ones, ...) and drum-only renders (percussion).
+        // Each stream visits the pieces in its own seeded order, so a corpus cut short by the size limit
+        // holds about as much of each kind, from many different pieces.
+        List<WorkItem> originals = new ArrayList<>(), augmented = new ArrayList<>(), drums = new ArrayList<>();
+        Map<String, List<Variant>> variants = new HashMap<>();
         for (Piece p : pieces) {
-            variants.add(Variant.forPiece(p.stem, opt.variants(), opt.seed(), opt.maxTranspose(), opt.tempoRange(),
+            variants.put(p.stem, Variant.forPiece(p.stem, opt.variants(), opt.seed(), opt.maxTranspose(), opt.tempoRange(),
                     renderer.soundfontCount()));
         }
         for (int v = 0; v < opt.variants(); v++) {
-            for (int i = 0; i < pieces.size(); i++) {
-                Piece p = pieces.get(i);
-                Variant var = variants.get(i).get(v);
-                items.add(new WorkItem(MIDI, Manifest.MUSIC, p.piece, p.stem, var.name(),
+            List<Piece> order = new ArrayList<>(pieces);
+            if (v > 0) order.sort(shuffled(opt.seed() + ":v" + v, Piece::stem));
+            for (Piece p : order) {
+                Variant var = variants.get(p.stem).get(v);
+                (v == 0 ? originals : augmented).add(new WorkItem(MIDI, var.kind(), p.piece, p.stem, var.name(),
                         () -> renderer.render(MidiRenderer.readMidi(p.file), var, opt.pieceSeconds())));
             }
         }
-        return items;
+        List<Piece> drumOrder = new ArrayList<>(pieces);
+        drumOrder.sort(shuffled(opt.seed() + ":drums", Piece::stem));
+        for (Piece p : drumOrder) {
+            if (!p.drums) continue;
+            Variant var = Variant.drums(p.stem, opt.seed(), opt.tempoRange(), renderer.soundfontCount());
+            drums.add(new WorkItem(MIDI, var.kind(), p.piece, p.stem, var.name(),
+                    () -> audibleOrEmpty(renderer.render(MidiRenderer.readMidi(p.file), var, opt.pieceSeconds()))));
+        }
+        return ClipSet.interleave(List.of(originals, augmented, drums));
+    }
+
+    /**
+     * A drum-only render as it is, or empty (which the builder counts as silent and writes no file for) when
+     * it is nearly silent: quieter than {@link #MIN_DRUM_RMS} after trimming, or sounding in less than
+     * {@link #MIN_DRUM_ACTIVE} of it (a fill or two in a long piece).
+     */
+    static Signal audibleOrEmpty(Signal render) {
+        Signal s = Trim.silence(render);
+        if (s.length() == 0 || s.rms() < MIN_DRUM_RMS || Trim.activeFraction(s) < MIN_DRUM_ACTIVE) {
+            return new Signal(new float[0], render.sampleRate());
+        }
+        return s;
     }
 
     /** The Wesnoth soundtrack: every Ogg Vorbis file under {@code root}, one piece each. */
@@ -174,7 +214,8 @@ public final class CorpusPlan {
         }
     }
 
-    private static <T> Comparator<T> shuffled(long seed, java.util.function.Function<T, String> key) {
+    /** A seeded shuffle by key; {@code seed}'s text salts it (the seed, or the seed and the name of a stream of work). */
+    static <T> Comparator<T> shuffled(Object seed, java.util.function.Function<T, String> key) {
         return Comparator.<T>comparingLong(t -> Split.hash64("order:" + seed + ":" + key.apply(t))).thenComparing(key);
     }
 

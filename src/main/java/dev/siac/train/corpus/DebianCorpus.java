@@ -13,7 +13,7 @@ import javax.sound.midi.Soundbank;
 /** The corpus this project builds on a fresh Debian 12 machine from package names alone (see DATA.md). */
 public final class DebianCorpus {
 
-    public static final List<String> ALL_SOURCES = List.of(CorpusPlan.MIDI, CorpusPlan.WESNOTH, CorpusPlan.SPEECH);
+    public static final List<String> ALL_SOURCES = List.of(CorpusPlan.MIDI, CorpusPlan.WESNOTH, CorpusPlan.SPEECH, CorpusPlan.KLETTRES);
 
     private DebianCorpus() {
     }
@@ -21,7 +21,7 @@ public final class DebianCorpus {
     /**
      * Gets the packages the selected sources need and lists the work.
      *
-     * @param sources  any of {@code midi}, {@code wesnoth}, {@code speech}
+     * @param sources  any of {@code midi}, {@code wesnoth}, {@code speech}, {@code klettres}
      * @param bigSoundfont also render with MuseScore General (490 MB), alternating soundfonts between variants
      * @param warnings receives one line per package or file left out
      */
@@ -63,6 +63,7 @@ public final class DebianCorpus {
                 }
                 case CorpusPlan.WESNOTH -> items.addAll(CorpusPlan.wesnoth(packages.extract(DebianPackages.WESNOTH_PACKAGE), seed));
                 case CorpusPlan.SPEECH -> items.addAll(CorpusPlan.speech(packages.extract(DebianPackages.SPEECH_PACKAGE), seed));
+                case CorpusPlan.KLETTRES -> items.addAll(Klettres.plan(packages.extract(DebianPackages.KLETTRES_PACKAGE), seed, warnings));
                 default -> throw new IllegalStateException(source);
             }
         }

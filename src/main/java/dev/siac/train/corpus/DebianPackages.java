@@ -22,6 +22,15 @@ public final class DebianPackages {
             "pianobooster", "openttd-openmsx", "simutrans-data", "mma", "freedink-data");
     public static final String WESNOTH_PACKAGE = "wesnoth-1.16-music";
     public static final String SPEECH_PACKAGE = "festvox-ru";
+    /** KDE KLettres' recorded letters and syllables in about 20 languages (GPL-2+). */
+    public static final String KLETTRES_PACKAGE = "klettres-data";
+    /**
+     * Packages kept for independent evaluation: the corpus must never hold them, so {@link #extract} and
+     * {@link #download} refuse them ({@code *} ends a prefix). The npm scope {@code @audio-samples} is kept
+     * back too, but nothing here reads npm.
+     */
+    public static final List<String> RESERVED = List.of("hydrogen-drumkits", "sonic-pi-samples", "ktuberling-data",
+            "asterisk-moh-opsound-*", "asterisk-core-sounds-*");
     public static final String FLUID_PACKAGE = "fluid-soundfont-gm";
     public static final Path FLUID_SF2 = Path.of("/usr/share/sounds/sf2/FluidR3_GM.sf2");
     public static final String MUSESCORE_PACKAGE = "musescore-general-soundfont-lossless";
@@ -44,6 +53,7 @@ public final class DebianPackages {
      * it unless an earlier run already did.
      */
     public Path extract(String pkg) throws IOException {
+        refuseReserved(pkg);
         Path dir = extracted.resolve(pkg);
         Path marker = dir.resolve(".extracted");
         if (Files.exists(marker)) return dir;
@@ -71,6 +81,7 @@ public final class DebianPackages {
 
     /** The cached .deb, fetched with {@code apt-get download} (which needs no root) if missing. */
     Path download(String pkg) throws IOException {
+        refuseReserved(pkg);
         Files.createDirectories(debs);
         Path have = findDeb(pkg);
         if (have != null) return have;
@@ -86,6 +97,20 @@ public final class DebianPackages {
             throw new IOException("apt-get download " + pkg + " failed: " + r.lastLine() + hint);
         }
         return deb;
+    }
+
+    /** Whether {@code pkg} is one of {@link #RESERVED}. */
+    public static boolean isReserved(String pkg) {
+        for (String r : RESERVED) {
+            if (r.endsWith("*") ? pkg.startsWith(r.substring(0, r.length() - 1)) : pkg.equals(r)) return true;
+        }
+        return false;
+    }
+
+    private static void refuseReserved(String pkg) {
+        if (isReserved(pkg)) {
+            throw new IllegalArgumentException(pkg + " is reserved for independent evaluation and must not be in the corpus");
+        }
     }
 
     /**

@@ -22,25 +22,31 @@ public final class Manifest {
 
     public static final String FILE_NAME = "manifest.tsv";
     public static final String HEADER = "path\tsplit\tkind\tsource\tpiece\tseconds";
+    /** Music as arranged: MIDI originals, produced recordings. */
     public static final String MUSIC = "music";
+    /** MIDI rendered with one instrument (piano, organ, strings, ...) on every melodic channel. */
+    public static final String SUSTAINED = "sustained";
+    /** MIDI drum channel alone. */
+    public static final String PERCUSSION = "percussion";
     public static final String SPEECH = "speech";
+    /** Every kind a manifest may hold; evaluation groups by whichever are present. */
+    public static final List<String> KINDS = List.of(MUSIC, SUSTAINED, PERCUSSION, SPEECH);
     private static final Set<String> SPLITS = Set.of(Split.TRAIN, Split.VALID);
-    private static final Set<String> KINDS = Set.of(MUSIC, SPEECH);
 
     /**
      * One clip.
      *
      * @param file    absolute path of the WAV file (the manifest stores it relative to the corpus directory)
      * @param split   {@code train} or {@code valid}
-     * @param kind    {@code music} or {@code speech}
-     * @param source  where it came from ({@code midi}, {@code wesnoth}, {@code speech})
+     * @param kind    one of {@link #KINDS}
+     * @param source  where it came from ({@code midi}, {@code wesnoth}, {@code speech}, {@code klettres})
      * @param piece   the unit kept whole by the split: every clip of a piece is in the same split
      * @param seconds duration
      */
     public record Entry(Path file, String split, String kind, String source, String piece, double seconds) {
         public Entry {
             if (!SPLITS.contains(split)) throw new IllegalArgumentException("split must be train or valid, got '" + split + "'");
-            if (!KINDS.contains(kind)) throw new IllegalArgumentException("kind must be music or speech, got '" + kind + "'");
+            checkKind(kind);
             for (String f : new String[] {source, piece}) {
                 if (f == null || f.isEmpty() || f.matches(".*[\\t\\r\\n].*")) {
                     throw new IllegalArgumentException("source and piece must be non-empty without tabs or newlines, got '" + f + "'");
@@ -52,6 +58,11 @@ public final class Manifest {
         public Entry withSplit(String newSplit) {
             return new Entry(file, newSplit, kind, source, piece, seconds);
         }
+    }
+
+    /** Fails unless {@code kind} is one of {@link #KINDS}. */
+    static void checkKind(String kind) {
+        if (!KINDS.contains(kind)) throw new IllegalArgumentException("kind must be one of " + String.join(", ", KINDS) + ", got '" + kind + "'");
     }
 
     private final Path dir;

@@ -39,7 +39,7 @@ public final class MidiRenderer {
 
     public static final int SAMPLE_RATE = 22050;
     /** Channel 10 (index 9) is General MIDI percussion: never re-voiced, never transposed. */
-    private static final int DRUM_CHANNEL = 9;
+    public static final int DRUM_CHANNEL = 9;
     /** Release and reverb tails ring on after the last event. */
     private static final double TAIL_SECONDS = 1.5;
 
@@ -79,6 +79,27 @@ public final class MidiRenderer {
     /** Length of the sequence in seconds at a tempo factor, without the release tail. */
     public static double seconds(Sequence sequence, double tempo) {
         return TempoMap.of(sequence).micros(sequence.getTickLength()) / tempo / 1e6;
+    }
+
+    /**
+     * Drum notes (note-ons with a velocity on channel 10) that start within the first {@code maxSeconds}
+     * at the file's own tempo: what a drum-only render of that stretch would play.
+     */
+    public static int drumNotes(Sequence sequence, double maxSeconds) {
+        TempoMap tempo = TempoMap.of(sequence);
+        long limitMicros = (long) (maxSeconds * 1e6);
+        int n = 0;
+        for (Track t : sequence.getTracks()) {
+            for (int i = 0; i < t.size(); i++) {
+                MidiEvent e = t.get(i);
+                if (e.getMessage() instanceof ShortMessage s && s.getChannel() == DRUM_CHANNEL
+                        && s.getCommand() == ShortMessage.NOTE_ON && s.getData2() > 0
+                        && tempo.microsRounded(e.getTick()) <= limitMicros) {
+                    n++;
+                }
+            }
+        }
+        return n;
     }
 
     /**
@@ -128,7 +149,10 @@ public final class MidiRenderer {
     record Timed(long micros, MidiMessage message) {
     }
 
-    /** Channel and sysex messages in play order, re-voiced and transposed, with timestamps in microseconds. */
+    /**
+     * Channel and sysex messages in play order, re-voiced and transposed, with timestamps in microseconds.
+     * A drum-only variant keeps channel 10's messages alone.
+     */
     static List<Timed> schedule(Sequence sequence, Variant variant, double maxSeconds) throws IOException {
         TempoMap tempo = TempoMap.of(sequence);
         record Ev(long tick, int track, int index, MidiMessage msg) {
@@ -167,14 +191,16 @@ public final class MidiRenderer {
     /** The message to send for {@code m}, or null to drop it. */
     private static MidiMessage transform(MidiMessage m, Variant v, boolean revoice) throws InvalidMidiDataException {
         if (m instanceof SysexMessage) {
-            // A GM/GS reset inside the file would undo the program override, so sysex only plays unaltered.
-            return revoice ? null : m;
+            // A GM/GS reset inside the file would undo the program override, so sysex only plays unaltered;
+            // a GS part-mode message could turn another channel into drums, so a drum-only render drops it too.
+            return revoice || v.drumsOnly() ? null : m;
         }
         if (!(m instanceof ShortMessage s)) return null; // meta events: tempo already applied, text irrelevant
         int cmd = s.getCommand();
         if (cmd < 0x80 || cmd > 0xE0) return null; // real-time/system bytes; active sensing would silence the synth
         int ch = s.getChannel();
         if (ch == DRUM_CHANNEL) return s;
+        if (v.drumsOnly()) return null;
         if (revoice) {
             if (cmd == ShortMessage.PROGRAM_CHANGE) return null;
             if (cmd == ShortMessage.CONTROL_CHANGE && (s.getData1() == 0 || s.getData1() == 32)) return null; // bank select

@@ -6,8 +6,9 @@ import java.io.IOException;
 /**
  * One clip to produce: {@code audio/<source>/<stem>__<variant>.wav}.
  *
- * @param source   output sub-directory and manifest source ({@code midi}, {@code wesnoth}, {@code speech})
- * @param kind     {@code music} or {@code speech}
+ * @param source   output sub-directory, manifest source and share of the size limit ({@code midi}, {@code wesnoth},
+ *                 {@code speech}, {@code klettres})
+ * @param kind     one of {@link Manifest#KINDS}
  * @param piece    split unit: all items with the same piece land in the same split
  * @param stem     file name before the variant, unique within the source
  * @param variant  variant label ({@code orig} for unaltered material)
@@ -27,9 +28,7 @@ public record WorkItem(String source, String kind, String piece, String stem, St
                 throw new IllegalArgumentException("not a safe file-name part: '" + s + "'");
             }
         }
-        if (!kind.equals(Manifest.MUSIC) && !kind.equals(Manifest.SPEECH)) {
-            throw new IllegalArgumentException("kind must be music or speech, got '" + kind + "'");
-        }
+        Manifest.checkKind(kind);
     }
 
     /** Path of the output relative to the corpus directory. */

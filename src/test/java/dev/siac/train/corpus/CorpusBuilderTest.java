@@ -90,8 +90,9 @@ class CorpusBuilderTest {
         assertEquals(2 * 2 + 45, items.size(), "duplicate, short and broken MIDI files are left out");
         assertTrue(warnings.stream().anyMatch(w -> w.contains("broken.mid")), warnings.toString());
         assertTrue(warnings.stream().anyMatch(w -> w.contains("short.mid") && w.contains("left out")), warnings.toString());
-        // Originals of all pieces come before the first augmented variants.
-        assertEquals(List.of("orig", "orig"), items.subList(0, 2).stream().map(WorkItem::variant).toList());
+        // Originals and program-change variants take turns (no drums here, so no percussion renders).
+        assertEquals(List.of("music", "sustained", "music", "sustained"), items.subList(0, 4).stream().map(WorkItem::kind).toList());
+        assertEquals(List.of("orig", "orig"), items.subList(0, 4).stream().map(WorkItem::variant).filter("orig"::equals).toList());
 
         Path out = tmp.resolve("corpus");
         CorpusBuilder.Summary summary = new CorpusBuilder(out, Double.POSITIVE_INFINITY, QUIET).build(items);

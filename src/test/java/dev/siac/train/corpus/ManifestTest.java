@@ -62,4 +62,17 @@ class ManifestTest {
         e = assertThrows(NoSuchFileException.class, () -> Manifest.read(dir));
         assertTrue(e.getMessage().contains("siac corpus --out"), e.getMessage());
     }
+
+    @Test
+    void everyKindReadsBackAndAnUnknownKindIsRefused() throws IOException {
+        List<Manifest.Entry> entries = new java.util.ArrayList<>();
+        for (String kind : List.of("music", "sustained", "percussion", "speech")) {
+            entries.add(new Manifest.Entry(dir.resolve("audio/x/" + kind + ".wav"), "train", kind, "x", kind, 1.0));
+        }
+        new Manifest(dir, entries).write();
+        assertEquals(entries, Manifest.read(dir).entries());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new Manifest.Entry(dir.resolve("a.wav"), "train", "drums", "x", "p", 1.0));
+        assertTrue(e.getMessage().contains("music, sustained, percussion, speech"), e.getMessage());
+    }
 }
