@@ -40,106 +40,21 @@ public final class Models {
         return new SiacModel(c, p);
     }
 
+    /** A parameter's initial values: its component's rule, else biases 0 and U(-0.02, 0.02) (MODEL_SPEC §5A). */
     private static float[] initialValues(ModelConfig c, long seed, String name, long[] shape, long size) {
-        int n = Math.toIntExact(size);
-        if (name.endsWith("tanh_weight") || name.endsWith("sigmoid_weight")) return filled(n, 0.5f);
-        if (name.endsWith(".bias")) return new float[n];
-        if (name.endsWith("original1")) {
-            long fanIn = shape[1] * shape[2];
-            double bound = 1.0 / Math.sqrt(fanIn); // kaiming_uniform(a=sqrt(5))
-            return Parameters.uniform(seed, name, size, -bound, bound);
-        }
-        if (name.endsWith("original0")) {
-            String v = name.substring(0, name.length() - 1) + "1";
-            long[] vs = shapes(c).get(v);
-            float[] vv = initialValues(c, seed, v, vs, new Shape(vs).size());
-            int per = (int) (vs[1] * vs[2]);
-            float[] g = new float[n];
-            for (int o = 0; o < n; o++) {
-                double s = 0;
-                for (int j = 0; j < per; j++) s += (double) vv[o * per + j] * vv[o * per + j];
-                g[o] = (float) Math.sqrt(s);
-            }
-            return g;
-        }
-        switch (name) {
-            case "resonance.r.items": {
-                var r = Parameters.rng(seed, name);
-                float[] v = new float[n];
-                for (int i = 0; i < n; i++) {
-                    double u = -6 + 12 * r.nextDouble();
-                    v[i] = r.nextDouble() < 0.01 ? (float) u : 0f;
-                }
-                return v;
-            }
-            case "resonance.n.items":
-                return Parameters.uniform(seed, name, size, -1, 1);
-            default:
-                return Parameters.uniform(seed, name, size, -0.02, 0.02);
-        }
-    }
-
-    private static float[] filled(int n, float v) {
-        float[] a = new float[n];
-        java.util.Arrays.fill(a, v);
-        return a;
+        float[] own = Encoder.initial(c, seed, name, shape);
+        if (own == null) own = Generator.initial(c, seed, name, shape);
+        if (own != null) return own;
+        if (name.endsWith(".bias")) return new float[Math.toIntExact(size)];
+        return Parameters.uniform(seed, name, size, -0.02, 0.02);
     }
 
     /** Every learned parameter's name and shape, in a stable order (MODEL_SPEC §8 key names). */
     public static Map<String, long[]> shapes(ModelConfig c) {
         Map<String, long[]> s = new LinkedHashMap<>();
-        int h = c.hidden;
-        s.put("encoder.proj.weight", new long[] {h, c.bins(), 1});
-        s.put("encoder.proj.bias", new long[] {h});
-        for (int b = 0; b < c.dilations.length; b++) {
-            String pre = "encoder.stack.blocks." + b + ".";
-            for (String conv : new String[] {"conv", "gate"}) {
-                s.put(pre + conv + ".conv.parametrizations.weight.original0", new long[] {h, 1, 1});
-                s.put(pre + conv + ".conv.parametrizations.weight.original1", new long[] {h, h, 2});
-                s.put(pre + conv + ".conv.bias", new long[] {h});
-            }
-            s.put(pre + "tanh_weight", new long[] {1});
-            s.put(pre + "sigmoid_weight", new long[] {1});
-            if (c.referenceUnused) {
-                s.put(pre + "norm.weight", new long[] {h});
-                s.put(pre + "norm.bias", new long[] {h});
-            }
-        }
-        s.put("encoder.stack.ff.weight", new long[] {h, h, 1});
-        s.put("encoder.stack.ff.bias", new long[] {h});
-        s.put("to_event_vectors.weight", new long[] {c.vectorDim, h, 1});
-        s.put("to_event_vectors.bias", new long[] {c.vectorDim});
-        s.put("to_event_switch.weight", new long[] {1, h, 1});
-        s.put("to_event_switch.bias", new long[] {1});
-
-        int hh = c.headHidden;
-        SiacModel probe = new SiacModel(c, null);
-        for (var e : probe.headShapes().entrySet()) {
-            String pre = "multihead.mods." + e.getKey() + ".net.";
-            s.put(pre + "0.weight", new long[] {hh, c.vectorDim});
-            s.put(pre + "0.bias", new long[] {hh});
-            for (int j = 0; j < c.headBlocks; j++) {
-                String blk = pre + "1.net." + j + ".";
-                s.put(blk + "l1.weight", new long[] {hh, hh});
-                s.put(blk + "l1.bias", new long[] {hh});
-                s.put(blk + "l2.weight", new long[] {hh, hh});
-                s.put(blk + "l2.bias", new long[] {hh});
-                s.put(blk + "norm.weight", new long[] {hh});
-                s.put(blk + "norm.bias", new long[] {hh});
-            }
-            long out = 1;
-            for (int d : e.getValue()) out *= d;
-            s.put(pre + "2.weight", new long[] {out, hh});
-            if (out > 1) s.put(pre + "2.bias", new long[] {out});
-        }
-
-        int k = c.resonanceWindow / 2 + 1;
-        s.put("resonance.r.items", new long[] {c.nResonances, 3L * k});
-        s.put("resonance.n.items", new long[] {c.nNoiseFilters, c.noiseFilterTaps});
-        s.put("resonance.e.items", new long[] {c.nEnvelopes, (long) c.envelopeImpulses * c.envelopeResolution});
-        s.put("resonance.warp.items", new long[] {c.nDeformations, (long) c.resonanceExpressivity * c.eventFrames()});
-        s.put("resonance.noise_warp.items", new long[] {c.nNoiseDeformations, (long) c.noiseExpressivity * c.eventFrames()});
-        if (c.referenceUnused) s.put("resonance.scheduler.pos", new long[] {1, 1, c.frames()});
+        Encoder.declare(c, s);
+        Heads.declare(c, s);
+        Generator.declare(c, s);
         return s;
     }
 
