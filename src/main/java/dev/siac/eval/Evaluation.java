@@ -376,7 +376,7 @@ public final class Evaluation {
             xMax = 10;
         }
         final double lgLo = Math.log10(xMin / 1.25), lgHi = Math.log10(Math.max(xMax * 1.25, xMin * 2));
-        final double yTop = niceCeil(yMax <= 0 ? 1 : yMax * 1.08);
+        final double yTop = Charts.niceCeil(yMax <= 0 ? 1 : yMax * 1.08);
         BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         try {
@@ -396,15 +396,15 @@ public final class Evaluation {
                 g.setColor(new Color(0xe6e6e6));
                 g.draw(new Line2D.Double(left, gy, left + pw, gy));
                 g.setColor(Color.DARK_GRAY);
-                String ys = tick(yv);
+                String ys = Charts.label(yv, 3);
                 g.drawString(ys, left - fm.stringWidth(ys) - 8, gy + fm.getAscent() / 2 - 1);
             }
-            for (double xv : logTicks(Math.pow(10, lgLo), Math.pow(10, lgHi))) {
+            for (double xv : Charts.logTicks(Math.pow(10, lgLo), Math.pow(10, lgHi))) {
                 int gx = (int) Math.round(px.apply(xv));
                 g.setColor(new Color(0xe6e6e6));
                 g.draw(new Line2D.Double(gx, top, gx, top + ph));
                 g.setColor(Color.DARK_GRAY);
-                String xs = tick(xv);
+                String xs = Charts.label(xv, 3);
                 g.drawString(xs, gx - fm.stringWidth(xs) / 2, top + ph + fm.getAscent() + 6);
             }
             g.setColor(Color.BLACK);
@@ -457,32 +457,6 @@ public final class Evaluation {
         return Double.isFinite(r.kbps()) && r.kbps() > 0 && Double.isFinite(r.melL1());
     }
 
-    /** 1-2-5 steps inside [lo, hi]; only the decades when that would crowd the axis. */
-    static List<Double> logTicks(double lo, double hi) {
-        List<Double> all = new ArrayList<>(), decades = new ArrayList<>();
-        for (int e = (int) Math.floor(Math.log10(lo)); e <= (int) Math.ceil(Math.log10(hi)); e++) {
-            for (double m : new double[]{1, 2, 5}) {
-                double v = m * Math.pow(10, e);
-                if (v < lo * (1 - 1e-9) || v > hi * (1 + 1e-9)) continue;
-                all.add(v);
-                if (m == 1) decades.add(v);
-            }
-        }
-        return all.size() <= 12 || decades.size() < 2 ? all : decades;
-    }
-
-    /** Smallest of 1, 2, 2.5, 5 x 10^k not below v, so the five grid steps land on readable numbers. */
-    static double niceCeil(double v) {
-        double p = Math.pow(10, Math.floor(Math.log10(v)));
-        for (double m : new double[]{1, 2, 2.5, 5, 10}) if (m * p >= v - 1e-12 * p) return m * p;
-        return 10 * p;
-    }
-
-    private static String tick(double v) {
-        String s = String.format(Locale.ROOT, "%.3f", v);
-        s = s.replaceAll("0+$", "");
-        return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
-    }
 
     // ------------------------------------------------------------------ atomic output
 

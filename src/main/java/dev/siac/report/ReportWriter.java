@@ -1,5 +1,6 @@
 package dev.siac.report;
 
+import dev.siac.eval.Charts;
 import dev.siac.dsp.Levels;
 import static dev.siac.io.Messages.oneLine;
 import ai.djl.ndarray.NDManager;
@@ -513,13 +514,13 @@ public final class ReportWriter {
                 .append(SVG_H).append("\" role=\"img\" aria-label=\"event scatterplot\">\n")
                 .append("<defs><clipPath id=\"plot-area\"><rect x=\"").append(PAD_L).append("\" y=\"0\" width=\"")
                 .append(fmt(plotW)).append("\" height=\"").append(SVG_H - PAD_B + 2).append("\"/></clipPath></defs>\n");
-        double tick = niceStep(duration / 8);
+        double tick = Charts.niceStep(duration / 8);
         for (double t = 0; t <= duration + 1e-9; t += tick) {
             double x = PAD_L + t / duration * plotW;
             h.append("<line class=\"gridline\" x1=\"").append(fmt(x)).append("\" x2=\"").append(fmt(x)).append("\" y1=\"")
                     .append(PAD_T).append("\" y2=\"").append(fmt(PAD_T + plotH)).append("\"/>")
                     .append("<text class=\"tick\" text-anchor=\"middle\" x=\"").append(fmt(x)).append("\" y=\"")
-                    .append(fmt(PAD_T + plotH + 17)).append("\">").append(trimNumber(t)).append("</text>\n");
+                    .append(fmt(PAD_T + plotH + 17)).append("\">").append(Charts.label(t, 2)).append("</text>\n");
         }
         h.append("<line class=\"axis-line\" x1=\"").append(PAD_L).append("\" x2=\"").append(fmt(PAD_L + plotW)).append("\" y1=\"")
                 .append(fmt(PAD_T + plotH)).append("\" y2=\"").append(fmt(PAD_T + plotH)).append("\"/>\n")
@@ -640,18 +641,6 @@ public final class ReportWriter {
         // Gson escapes <, > and & in strings, so nothing in the data can close the surrounding <script> element.
         Gson gson = new GsonBuilder().create();
         return gson.toJson(root);
-    }
-
-    private static double niceStep(double raw) {
-        double mag = Math.pow(10, Math.floor(Math.log10(raw)));
-        for (double m : new double[] {1, 2, 5, 10}) if (m * mag >= raw) return m * mag;
-        return 10 * mag;
-    }
-
-    private static String trimNumber(double t) {
-        String s = String.format(Locale.ROOT, "%.2f", t);
-        s = s.replaceAll("0+$", "");
-        return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
     }
 
     private static String fmt(double v) {

@@ -1,5 +1,7 @@
 package dev.siac.train;
 
+import dev.siac.eval.Charts;
+import dev.siac.io.AtomicFiles;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -7,9 +9,7 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import javax.imageio.ImageIO;
 import java.util.Locale;
@@ -42,8 +42,14 @@ public final class LossPlot {
             g.setColor(Color.DARK_GRAY);
             g.drawString(String.format(Locale.ROOT, "%.3f", hi), 8, top + 10);
             g.drawString(String.format(Locale.ROOT, "%.3f", lo), 8, h - bottom);
-            g.drawString("step " + (long) maxStep, w - right - 60, h - bottom + 20);
-            g.drawString("0", left, h - bottom + 20);
+            int pw = w - left - right;
+            for (double step : Charts.linearTicks(0, maxStep, 8)) {
+                int x = left + (int) Math.round(step / maxStep * pw);
+                String label = Charts.label(step, 0);
+                g.drawLine(x, h - bottom, x, h - bottom + 4);
+                g.drawString(label, x - g.getFontMetrics().stringWidth(label) / 2, h - bottom + 18);
+            }
+            g.drawString("step", w - right + 6, h - bottom + 18);
             if (!validation.isEmpty()) {
                 double vlo = Double.MAX_VALUE, vhi = -Double.MAX_VALUE;
                 for (double[] v : validation) {
@@ -63,13 +69,9 @@ public final class LossPlot {
             }
         }
         g.dispose();
-        Path tmp = png.resolveSibling(png.getFileName() + ".tmp");
-        try {
+        AtomicFiles.write(png, tmp -> {
             if (!ImageIO.write(img, "png", tmp.toFile())) throw new IOException(png + ": no PNG writer in this JVM");
-            Files.move(tmp, png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp); // a write cut short leaves no partial file beside the plot
-        }
+        });
     }
 
     private static double[] smooth(List<double[]> pts, int col) {

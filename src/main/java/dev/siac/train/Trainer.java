@@ -1,5 +1,6 @@
 package dev.siac.train;
 
+import dev.siac.io.AtomicFiles;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -15,7 +16,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -385,13 +385,7 @@ public final class Trainer implements AutoCloseable {
             }
         }
         // rewritten beside and moved over it, so that a crash here cannot cut the log short
-        Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
-        try {
-            Files.write(tmp, keep, StandardCharsets.UTF_8);
-            Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(f, tmp -> Files.write(tmp, keep, StandardCharsets.UTF_8));
     }
 
     private static String hms(double s) {
