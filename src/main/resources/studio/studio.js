@@ -297,7 +297,9 @@
     move: s => edit('move', {seconds: s}),
     undo: () => undoRedo('undo'),
     redo: () => undoRedo('redo'),
-    playAll: () => { if (studio.playing) stop(); else play('all', 0, studio.mix.duration); },
+    playAll: () => {
+      if (studio.playing === 'all' || studio.playing === 'region') stop(); else play('all', 0, studio.mix.duration);
+    },
     playRegion: () => {
       const r = selectionRegion();
       if (!r) { status('select events or a time range first', true); return; }

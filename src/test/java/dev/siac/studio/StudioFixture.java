@@ -25,13 +25,18 @@ final class StudioFixture implements AutoCloseable {
     final StudioServer server;
 
     StudioFixture(Path dir) throws IOException {
+        this(dir, null, null);
+    }
+
+    /** With a real model and audio file (for the README's picture); the tiny model and noise when null. */
+    StudioFixture(Path dir, Path model, Path audio) throws IOException {
         this.dir = dir;
-        this.modelDir = TinyModel.save(dir.resolve("model"), 3);
+        this.modelDir = model != null ? model : TinyModel.save(dir.resolve("model"), 3);
         this.siac = Siac.load(modelDir);
         try {
             a = dir.resolve("a.siac");
             b = dir.resolve("b.siac");
-            Siac.write(siac.encode(TinyModel.noise(2 * 22050, 0.5, 1)), a);
+            Siac.write(audio != null ? siac.encode(audio) : siac.encode(TinyModel.noise(2 * 22050, 0.5, 1)), a);
             Siac.write(siac.encode(TinyModel.noise(22050, 0.5, 2)), b);
             out = Files.createDirectories(dir.resolve("out"));
             EventList events = SiacFormat.read(a);
