@@ -84,6 +84,11 @@ public final class EditCommand implements Callable<Integer> {
             description = "move the events with onset in RANGE by SECONDS, for example 0.5@1:2")
     List<ShiftRange> shiftRange = new ArrayList<>();
 
+    @Option(names = "--amplitude", paramLabel = "FACTOR@RANGE", converter = AmplitudeRangeConverter.class,
+            description = "multiply the amplitudes of the events with onset in RANGE by FACTOR (>= 0), for example 0.5@1:2"
+                    + " or 2@: for all")
+    List<AmplitudeRange> amplitude = new ArrayList<>();
+
     @Option(names = "--stretch", paramLabel = "FACTOR", converter = DoubleConverter.class,
             description = "multiply every onset and the length by FACTOR (> 0)")
     List<Double> stretch = new ArrayList<>();
@@ -193,6 +198,11 @@ public final class EditCommand implements Callable<Integer> {
                     ShiftRange s = shiftRange.get(k);
                     yield new Step(name, false, (l, g) -> l.shift(s.seconds, s.range.from, s.range.to));
                 }
+                case "--amplitude" -> {
+                    AmplitudeRange s = amplitude.get(k);
+                    yield new Step(name, false,
+                            (l, g) -> l.scaleAmplitudes(l.indicesInTimeRange(s.range.from, s.range.to), s.factor));
+                }
                 case "--stretch" -> {
                     double f = stretch.get(k);
                     yield new Step(name, false, (l, g) -> l.stretchTimes(f));
@@ -232,6 +242,9 @@ public final class EditCommand implements Callable<Integer> {
     }
 
     record ShiftRange(double seconds, TimeRange range) {
+    }
+
+    record AmplitudeRange(float factor, TimeRange range) {
     }
 
     record Transplant(Path file, TimeRange range, double at) {
@@ -289,6 +302,19 @@ public final class EditCommand implements Callable<Integer> {
             int at = value.indexOf('@');
             if (at < 0) throw new TypeConversionException("'" + value + "' is not SECONDS@FROM:TO (e.g. 0.5@1:2)");
             return new ShiftRange(number(value.substring(0, at), "shift"), range(value.substring(at + 1)));
+        }
+    }
+
+    static final class AmplitudeRangeConverter implements ITypeConverter<AmplitudeRange> {
+        @Override
+        public AmplitudeRange convert(String value) {
+            int at = value.indexOf('@');
+            if (at < 0) throw new TypeConversionException("'" + value + "' is not FACTOR@FROM:TO (e.g. 0.5@1:2)");
+            float f = (float) number(value.substring(0, at), "amplitude factor");
+            if (!(f >= 0) || !Float.isFinite(f)) {
+                throw new TypeConversionException("amplitude factor must be finite and >= 0, got '" + value.substring(0, at) + "'");
+            }
+            return new AmplitudeRange(f, range(value.substring(at + 1)));
         }
     }
 

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         description = {"siac - the Sparse Interpretable Audio Codec.",
                 "Audio becomes a short list of events (time, amplitude, 32-d vector) that a physics-inspired decoder renders."},
         subcommands = {DemoCommand.class, InfoCommand.class, EncodeCommand.class, DecodeCommand.class, TrainCommand.class, BenchCommand.class, PackageModelCommand.class, ConvertCommand.class, InspectCommand.class, ExportCommand.class, EditCommand.class,
-                CorpusCommand.class, ReportCommand.class})
+                CorpusCommand.class, ReportCommand.class, StudioCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -430,6 +430,139 @@ public final class EventList {
         return p == Precision.F32 && q8Grid != null ? stored.withOwned(stored.events, q8Grid) : stored;
     }
 
+    // ------------------------------------------------------------------------------------------ selections
+    // The same operations on a chosen set of events (indices into events()), for editors that select by hand.
+    // With the indices of a time range they give exactly what the range forms give (and the range forms of
+    // `siac edit`); randomising and perturbing draw from the generator in the same order as the whole-list forms.
+
+    /** The indices of the events with onset in {@code [fromSec, toSec)}, ascending. */
+    public int[] indicesInTimeRange(double fromSec, double toSec) {
+        Range r = range(fromSec, toSec);
+        int[] out = new int[events.size()];
+        int n = 0;
+        for (int i = 0; i < events.size(); i++) if (r.contains(events.get(i).time())) out[n++] = i;
+        return Arrays.copyOf(out, n);
+    }
+
+    private boolean[] chosen(int[] indices) {
+        Objects.requireNonNull(indices, "indices");
+        boolean[] in = new boolean[events.size()];
+        for (int i : indices) {
+            if (i < 0 || i >= events.size()) {
+                throw new IllegalArgumentException("event index " + i + " is out of range (the list has " + events.size() + " events)");
+            }
+            in[i] = true;
+        }
+        return in;
+    }
+
+    /** Removes the chosen events; the others keep their times. */
+    public EventList deleteEvents(int[] indices) {
+        boolean[] in = chosen(indices);
+        List<Event> kept = new ArrayList<>();
+        for (int i = 0; i < events.size(); i++) if (!in[i]) kept.add(events.get(i));
+        return withOwned(kept);
+    }
+
+    /** Moves the chosen events by {@code seconds} (rounded to whole samples); the length is unchanged. */
+    public EventList shiftEvents(int[] indices, double seconds) {
+        if (!Double.isFinite(seconds)) throw new IllegalArgumentException("shift must be finite, got " + seconds);
+        boolean[] in = chosen(indices);
+        long delta = toSamples(seconds);
+        List<Event> out = new ArrayList<>(events.size());
+        for (int i = 0; i < events.size(); i++) {
+            Event e = events.get(i);
+            out.add(in[i] ? new Event(addTime(e.time(), delta), e.amplitude(), e.vector()) : e);
+        }
+        return withOwned(out);
+    }
+
+    /** Adds copies of the chosen events, {@code seconds} later (rounded to whole samples). */
+    public EventList duplicateEvents(int[] indices, double seconds) {
+        if (!Double.isFinite(seconds)) throw new IllegalArgumentException("offset must be finite, got " + seconds);
+        boolean[] in = chosen(indices);
+        long delta = toSamples(seconds);
+        List<Event> out = new ArrayList<>(events);
+        for (int i = 0; i < events.size(); i++) {
+            Event e = events.get(i);
+            if (in[i]) out.add(new Event(addTime(e.time(), delta), e.amplitude(), e.vector()));
+        }
+        return withOwned(out);
+    }
+
+    /** Multiplies the amplitudes of the chosen events by {@code factor} (finite, &ge; 0). */
+    public EventList scaleAmplitudes(int[] indices, float factor) {
+        if (!(factor >= 0) || !Float.isFinite(factor)) {
+            throw new IllegalArgumentException("amplitude factor must be finite and >= 0, got " + factor);
+        }
+        boolean[] in = chosen(indices);
+        List<Event> out = new ArrayList<>(events.size());
+        for (int i = 0; i < events.size(); i++) {
+            Event e = events.get(i);
+            out.add(in[i] ? new Event(e.time(), e.amplitude() * factor, e.vector()) : e);
+        }
+        return withOwned(out, null); // new amplitude values; the constructor rejects one that overflowed
+    }
+
+    /** {@link #perturbRandom(Random, float)} on the chosen events only: one direction, drawn the same way. */
+    public EventList perturbRandom(Random rng, float scale, int[] indices) {
+        Objects.requireNonNull(rng, "rng");
+        if (!(scale >= 0) || !Float.isFinite(scale)) {
+            throw new IllegalArgumentException("perturbation scale must be finite and >= 0, got " + scale);
+        }
+        boolean[] in = chosen(indices);
+        float[] direction = new float[vectorDim];
+        for (int d = 0; d < vectorDim; d++) direction[d] = (float) ((rng.nextDouble() * 2 - 1) * scale);
+        List<Event> out = new ArrayList<>(events.size());
+        for (int i = 0; i < events.size(); i++) {
+            Event e = events.get(i);
+            if (!in[i]) {
+                out.add(e);
+                continue;
+            }
+            float[] v = e.vector().clone();
+            for (int d = 0; d < vectorDim; d++) v[d] += direction[d];
+            out.add(new Event(e.time(), e.amplitude(), v));
+        }
+        return withOwned(out, null);
+    }
+
+    /**
+     * {@link #randomizeVectors(Random)} on the chosen events only: each gets a uniform draw within the whole list's
+     * per-dimension [min, max], so a selection takes sounds of the kind this file holds.
+     */
+    public EventList randomizeVectors(Random rng, int[] indices) {
+        Objects.requireNonNull(rng, "rng");
+        boolean[] in = chosen(indices);
+        if (events.isEmpty()) return this;
+        double[] min = new double[vectorDim];
+        double[] max = new double[vectorDim];
+        Arrays.fill(min, Double.POSITIVE_INFINITY);
+        Arrays.fill(max, Double.NEGATIVE_INFINITY);
+        for (Event e : events) {
+            float[] v = e.vector();
+            for (int d = 0; d < vectorDim; d++) {
+                min[d] = Math.min(min[d], v[d]);
+                max[d] = Math.max(max[d], v[d]);
+            }
+        }
+        List<Event> out = new ArrayList<>(events.size());
+        for (int i = 0; i < events.size(); i++) {
+            Event e = events.get(i);
+            if (!in[i]) {
+                out.add(e);
+                continue;
+            }
+            float[] v = new float[vectorDim];
+            for (int d = 0; d < vectorDim; d++) {
+                double x = min[d] + rng.nextDouble() * (max[d] - min[d]);
+                v[d] = (float) Math.max(min[d], Math.min(max[d], x));
+            }
+            out.add(new Event(e.time(), e.amplitude(), v));
+        }
+        return withOwned(out, null);
+    }
+
     // ------------------------------------------------------------------------------------------ time helpers
 
     private record Range(long from, long to, boolean unboundedAbove) {

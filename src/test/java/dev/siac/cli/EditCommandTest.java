@@ -75,6 +75,18 @@ class EditCommandTest {
         for (int i = 1; i < 4; i++) assertArrayEquals(fourSeconds().events().get(i).vector(), merged.events().get(i + 1).vector());
     }
 
+    /** --amplitude FACTOR@RANGE scales the amplitudes of the events in RANGE only (the studio's amplitude edit). */
+    @Test
+    void amplitudeScalesTheEventsInItsRange() throws Exception {
+        assertEquals(List.of(1f, 1f, 1.5f, 4f), amplitudes(edit("--amplitude", "0.5@1:3")));
+        assertEquals(List.of(2f, 4f, 6f, 8f), amplitudes(edit("--amplitude", "2@:")));
+        assertEquals(times(fourSeconds()), times(edit("--amplitude", "0@:")), "amplitude 0 keeps the events");
+        CliRun bad = CliRun.of(new EditCommand(), write("in.siac", fourSeconds()).toString(), "-o",
+                dir.resolve("x.siac").toString(), "--amplitude", "-1@:");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("amplitude factor must be finite and >= 0"), bad.err());
+    }
+
     @Test
     void operationsApplyInCommandLineOrder() throws Exception {
         EventList keepThenShift = edit("--keep-range", "0:2", "--shift", "1");

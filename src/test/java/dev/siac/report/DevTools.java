@@ -27,7 +27,7 @@ import java.util.function.Predicate;
  * profile, attaches to one page, sends commands and records events. Enough to drive a page in a test without a
  * browser-automation dependency.
  */
-final class DevTools implements AutoCloseable {
+public final class DevTools implements AutoCloseable {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
@@ -39,7 +39,7 @@ final class DevTools implements AutoCloseable {
     private String sessionId;
 
     /** The first Chromium-family binary found: $SIAC_CHROMIUM, then the usual names on $PATH. */
-    static Optional<Path> findChromium() {
+    public static Optional<Path> findChromium() {
         String explicit = System.getenv("SIAC_CHROMIUM");
         if (explicit != null && !explicit.isBlank() && Files.isExecutable(Path.of(explicit))) return Optional.of(Path.of(explicit));
         String path = System.getenv("PATH");
@@ -54,7 +54,7 @@ final class DevTools implements AutoCloseable {
         return Optional.empty();
     }
 
-    static DevTools start(Path binary, Path profile, Path log) throws IOException, InterruptedException {
+    public static DevTools start(Path binary, Path profile, Path log) throws IOException, InterruptedException {
         List<String> cmd = List.of(binary.toString(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic",
                 "--disable-default-apps", "--disable-extensions", "--mute-audio",
@@ -123,19 +123,19 @@ final class DevTools implements AutoCloseable {
     }
 
     /** Opens a new page and directs later {@link #send} calls to it. */
-    void openPage() {
+    public void openPage() {
         JsonObject created = browserCommand("Target.createTarget", obj("url", "about:blank"));
         JsonObject attach = obj("targetId", created.get("targetId").getAsString());
         attach.addProperty("flatten", true);
         sessionId = browserCommand("Target.attachToTarget", attach).get("sessionId").getAsString();
     }
 
-    JsonObject browserCommand(String method, JsonObject params) {
+    public JsonObject browserCommand(String method, JsonObject params) {
         return command(method, params, null);
     }
 
     /** Sends a command to the attached page and returns its result. */
-    JsonObject send(String method, JsonObject params) {
+    public JsonObject send(String method, JsonObject params) {
         return command(method, params, sessionId);
     }
 
@@ -162,7 +162,7 @@ final class DevTools implements AutoCloseable {
     }
 
     /** Evaluates a JavaScript expression in the page (awaiting promises) and returns its JSON value. */
-    JsonElement eval(String expression) {
+    public JsonElement eval(String expression) {
         JsonObject params = obj("expression", expression);
         params.addProperty("returnByValue", true);
         params.addProperty("awaitPromise", true);
@@ -175,7 +175,7 @@ final class DevTools implements AutoCloseable {
     }
 
     /** Polls a boolean expression until it is true; returns false on timeout. */
-    boolean waitFor(String expression, Duration timeout) throws InterruptedException {
+    public boolean waitFor(String expression, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             JsonElement v = eval(expression);
@@ -186,7 +186,7 @@ final class DevTools implements AutoCloseable {
     }
 
     /** Waits for an event of this page matching {@code test}. */
-    JsonObject awaitEvent(String method, Predicate<JsonObject> test, Duration timeout) throws InterruptedException {
+    public JsonObject awaitEvent(String method, Predicate<JsonObject> test, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (events) {
             while (true) {
@@ -201,13 +201,13 @@ final class DevTools implements AutoCloseable {
     }
 
     /** A snapshot of every event received so far. */
-    List<JsonObject> events() {
+    public List<JsonObject> events() {
         synchronized (events) {
             return List.copyOf(events);
         }
     }
 
-    static JsonObject obj(String key, String value) {
+    public static JsonObject obj(String key, String value) {
         JsonObject o = new JsonObject();
         o.addProperty(key, value);
         return o;
