@@ -75,6 +75,11 @@ public final class TrainCommand implements Callable<Integer> {
                     + " (0 = the seed's loss; 1 outweighs its per-cell pull toward the median)")
     double bandLevel;
 
+    @Option(names = "--log-band", defaultValue = "0", paramLabel = "LAMBDA",
+            description = "weight of the log band-level term: each frame's level per half-octave band in log terms, as"
+                    + " mel_l1 measures it, so quiet parts count (0 = the seed's loss)")
+    double logBand;
+
     @Option(names = "--event-cost", defaultValue = "0", paramLabel = "MU",
             description = "cost per event, concave in its energy: one event is cheaper than twins that add up to it, and"
                     + " an event that removes little goes to amplitude 0 (0 = the seed's loss)")
@@ -139,7 +144,7 @@ public final class TrainCommand implements Callable<Integer> {
             o.warmup = warmup;
             o.scheduleSteps = scheduleSteps;
             o.adversarial = adversarial;
-            o.terms = new dev.siac.train.Losses.Terms(bandLevel, eventCost);
+            o.terms = new dev.siac.train.Losses.Terms(bandLevel, eventCost, logBand);
             o.seed = seed;
             o.workers = workers;
             o.checkpointEvery = checkpointEvery;

@@ -26,17 +26,27 @@ public final class Losses {
      *                  energy, so one event is cheaper than two twins that add up to it (the seed's loss is indifferent:
      *                  the decoder is linear in amplitude), and an event that removes little is pushed to amplitude 0,
      *                  where the codec stops the window.
+     * @param logBand   lambda of the log band-level term: per frame and half-octave band, lambda n_j m
+     *                  |log(rms_j(T) + eps) - log(rms_j(S) + eps)| with m the example's mean |T| and eps = 0.1 m. Like
+     *                  mel_l1 it weighs a quiet band's relative error as much as a loud one's (up to 10x more per cell
+     *                  than the seed's push, for a band 10x quieter than the mean), where the seed's L1 ignores the
+     *                  quiet parts.
      */
-    public record Terms(double bandLevel, double eventCost) {
-        public static final Terms SEED = new Terms(0, 0);
+    public record Terms(double bandLevel, double eventCost, double logBand) {
+        public static final Terms SEED = new Terms(0, 0, 0);
+
+        public Terms(double bandLevel, double eventCost) {
+            this(bandLevel, eventCost, 0);
+        }
 
         public Terms {
+            if (!(logBand >= 0 && logBand < 1e3)) throw new IllegalArgumentException("log band-level weight must be in [0, 1000), got " + logBand);
             if (!(bandLevel >= 0 && bandLevel < 1e3)) throw new IllegalArgumentException("band-level weight must be in [0, 1000), got " + bandLevel);
             if (!(eventCost >= 0 && eventCost < 1e3)) throw new IllegalArgumentException("event cost must be in [0, 1000), got " + eventCost);
         }
 
         public boolean seed() {
-            return bandLevel == 0 && eventCost == 0;
+            return bandLevel == 0 && eventCost == 0 && logBand == 0;
         }
     }
 
@@ -88,6 +98,52 @@ public final class Losses {
                         continue;
                     }
                     double scale = lambda * root * sign / (n * rs);
+                    for (int k = lo; k < hi; k++) {
+                        int i = (b * bins + k) * frames + f;
+                        g[i] += (float) (scale * s[i]);
+                    }
+                }
+            }
+        }
+        return value;
+    }
+
+    /** eps of the log band-level term, relative to the example's mean |T|. */
+    static final double LOG_BAND_FLOOR = 0.1;
+
+    /**
+     * Adds the log band-level term's gradient with respect to S to g and returns its value (see {@link Terms#logBand}).
+     * d/dS(f) of w |log(rs + eps) - log(rt + eps)| is w sign(rs - rt) S(f) / (n rs (rs + eps)); a silent S band gets
+     * the flat direction, w / (n eps) per cell.
+     */
+    static double addLogBandGradient(float[] t, float[] s, float[] g, int batch, int bins, int frames, int[] edges,
+                                     double lambda) {
+        double value = 0;
+        for (int b = 0; b < batch; b++) {
+            double mean = 0;
+            for (int i = b * bins * frames; i < (b + 1) * bins * frames; i++) mean += t[i];
+            mean /= (double) bins * frames;
+            if (!(mean > 0)) continue;
+            double eps = LOG_BAND_FLOOR * mean;
+            for (int j = 0; j + 1 < edges.length; j++) {
+                int lo = edges[j], hi = edges[j + 1], n = hi - lo;
+                double w = lambda * n * mean;
+                for (int f = 0; f < frames; f++) {
+                    double pt = 0, ps = 0;
+                    for (int k = lo; k < hi; k++) {
+                        int i = (b * bins + k) * frames + f;
+                        pt += (double) t[i] * t[i];
+                        ps += (double) s[i] * s[i];
+                    }
+                    double rt = Math.sqrt(pt / n), rs = Math.sqrt(ps / n);
+                    value += w * Math.abs(Math.log(rs + eps) - Math.log(rt + eps));
+                    double sign = Math.signum(rs - rt);
+                    if (sign == 0) continue;
+                    if (rs == 0) {
+                        for (int k = lo; k < hi; k++) g[(b * bins + k) * frames + f] += (float) (sign * w / (n * eps));
+                        continue;
+                    }
+                    double scale = w * sign / (n * rs * (rs + eps));
                     for (int k = lo; k < hi; k++) {
                         int i = (b * bins + k) * frames + f;
                         g[i] += (float) (scale * s[i]);
@@ -163,6 +219,19 @@ public final class Losses {
                 NDArray rt = target.get(band).square().mean(new int[] {1}).sqrt();
                 NDArray rs = sum.get(band).square().mean(new int[] {1}).sqrt();
                 total = total.add(rt.sub(rs).abs().sum().mul((float) (terms.bandLevel() * Math.sqrt(edges[j + 1] - edges[j]))));
+            }
+        }
+        if (terms.logBand() > 0) {
+            int[] edges = bandEdges((int) target.getShape().get(1), sampleRate);
+            NDArray mean = target.sum(new int[] {1, 2}).div((float) (target.getShape().get(1) * target.getShape().get(2))); // (B)
+            NDArray eps = mean.mul((float) LOG_BAND_FLOOR).expandDims(1);
+            for (int j = 0; j + 1 < edges.length; j++) {
+                String band = ":, " + edges[j] + ":" + edges[j + 1] + ", :";
+                int n1 = edges[j + 1] - edges[j];
+                NDArray rt = target.get(band).square().mean(new int[] {1}).sqrt();                   // (B, frames)
+                NDArray rs = sum.get(band).square().mean(new int[] {1}).sqrt();
+                NDArray d = rs.add(eps).log().sub(rt.add(eps).log()).abs().mul(mean.expandDims(1));
+                total = total.add(d.sum().mul((float) (terms.logBand() * n1)));
             }
         }
         if (terms.eventCost() > 0) {

@@ -27,7 +27,7 @@ final class Recipe {
 
     /** The options a recipe holds, by flag name. Where checkpoints go and how often is not part of it. */
     static final List<String> KEYS = List.of("steps", "batch-size", "lr", "schedule", "warmup", "schedule-steps",
-            "curriculum", "curriculum-start", "adversarial", "band-level", "event-cost", "workers", "chunk", "valid-every",
+            "curriculum", "curriculum-start", "adversarial", "band-level", "event-cost", "log-band", "workers", "chunk", "valid-every",
             "valid-segments", "keep-best");
 
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
@@ -48,6 +48,7 @@ final class Recipe {
         r.put("adversarial", o.adversarial);
         r.put("band-level", o.terms.bandLevel());
         r.put("event-cost", o.terms.eventCost());
+        r.put("log-band", o.terms.logBand());
         r.put("workers", o.workers);
         r.put("chunk", o.chunk);
         r.put("valid-every", o.validEvery);
@@ -112,8 +113,9 @@ final class Recipe {
             case "curriculum" -> o.curriculumSteps = s.get(key).getAsLong();
             case "curriculum-start" -> o.curriculumStart = s.get(key).getAsDouble();
             case "adversarial" -> o.adversarial = s.get(key).getAsBoolean();
-            case "band-level" -> o.terms = new Losses.Terms(s.get(key).getAsDouble(), o.terms.eventCost());
-            case "event-cost" -> o.terms = new Losses.Terms(o.terms.bandLevel(), s.get(key).getAsDouble());
+            case "band-level" -> o.terms = new Losses.Terms(s.get(key).getAsDouble(), o.terms.eventCost(), o.terms.logBand());
+            case "event-cost" -> o.terms = new Losses.Terms(o.terms.bandLevel(), s.get(key).getAsDouble(), o.terms.logBand());
+            case "log-band" -> o.terms = new Losses.Terms(o.terms.bandLevel(), o.terms.eventCost(), s.get(key).getAsDouble());
             case "workers" -> o.workers = s.get(key).getAsInt();
             case "chunk" -> o.chunk = s.get(key).getAsInt();
             case "valid-every" -> o.validEvery = s.get(key).getAsInt();

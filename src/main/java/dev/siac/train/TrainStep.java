@@ -230,6 +230,12 @@ public final class TrainStep {
                         Losses.bandEdges(c.bins(), c.sampleRate), terms.bandLevel());
                 g = m.create(gh, g.getShape());
             }
+            if (terms.logBand() > 0) {
+                float[] t = target.toFloatArray(), s = sum.toFloatArray(), gh = g.toFloatArray();
+                termsValue += Losses.addLogBandGradient(t, s, gh, b, c.bins(), c.frames(),
+                        Losses.bandEdges(c.bins(), c.sampleRate), terms.logBand());
+                g = m.create(gh, g.getShape());
+            }
             if (terms.eventCost() > 0) {
                 double[][] eventL1 = new double[steps][b];
                 for (int k = 0; k < steps; k++) {

@@ -198,4 +198,22 @@ class LossesTest {
         assertTrue(w2[0][0] > w1[0][0]);
         assertEquals(Losses.EVENT_COST_CAP * 0.2, w1[1][0], 1e-6); // a silent event: capped, and multiplies zeros
     }
+
+    /** The log term weighs relative errors: a band at half the input's level is pushed up, harder the quieter it is. */
+    @Test
+    void logBandPushesQuietBandsHarderPerUnitOfLevel() {
+        int bins = 4, frames = 1;
+        int[] edges = {0, 2, 4};
+        float[] t = {10, 10, 1, 1};                 // a loud band and a quiet one
+        float[] s = {5, 5, 0.5f, 0.5f};             // both at half the input's level
+        float[] g = new float[4];
+        double v = Losses.addLogBandGradient(t, s, g, 1, bins, frames, edges, 1);
+        assertTrue(v > 0);
+        for (float x : g) assertTrue(x < 0, "both bands are pushed up");
+        // per unit of the band's own level, the quiet band's push is the larger one
+        assertTrue(-g[2] / 1f > -g[0] / 10f, g[2] + " vs " + g[0]);
+        float[] same = new float[4];
+        assertEquals(0, Losses.addLogBandGradient(t, t.clone(), same, 1, bins, frames, edges, 1), 1e-12);
+        assertArrayEquals(new float[4], same);
+    }
 }
