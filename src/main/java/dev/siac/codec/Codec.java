@@ -394,44 +394,141 @@ public final class Codec {
         float gain = list.gain();
         int block = 4 * n;
         float[] acc = new float[block + span];
-        long accStart = 0; // absolute sample of acc[0]
+        long[] accStart = {0}; // absolute sample of acc[0]
         List<Event> events = list.events();
-        int batch = 8;
-        int next = 0;
-        while (next < events.size()) {
-            // edits may put events anywhere (negative times, far past the end): those that cannot reach
-            // [0, length) are skipped, rather than flushed towards (or cast into) the signal
-            List<Event> part = new ArrayList<>(batch);
-            while (next < events.size() && part.size() < batch) {
-                Event e = events.get(next++);
-                if (reaches(e.time(), length, span)) part.add(e);
+        // edits may put events anywhere (negative times, far past the end): those that cannot reach [0, length) are
+        // skipped, rather than flushed towards (or cast into) the signal
+        List<List<Event>> batches = new ArrayList<>();
+        List<Integer> doneAfter = new ArrayList<>();
+        List<Event> part = new ArrayList<>(DECODE_BATCH);
+        for (int next = 0; next < events.size(); ) {
+            Event e = events.get(next++);
+            if (reaches(e.time(), length, span)) part.add(e);
+            if (part.size() == DECODE_BATCH || next == events.size()) {
+                batches.add(part);
+                doneAfter.add(next);
+                part = new ArrayList<>(DECODE_BATCH);
             }
-            if (!part.isEmpty()) {
-                float[][] vectors = new float[part.size()][];
-                float[] amps = new float[part.size()];
-                for (int i = 0; i < part.size(); i++) {
-                    vectors[i] = part.get(i).vector();
-                    amps[i] = part.get(i).amplitude();
-                }
-                float[][] rows;
-                try (NDScope scope = new NDScope(); NDManager m = model.manager().newSubManager()) {
-                    scope.suppressNotUsedWarning();
-                    rows = renderPlaced(m, vectors, amps);
-                }
-                for (int i = 0; i < part.size(); i++) {
-                    long start = part.get(i).time() - guard;
+        }
+        RenderedBatches rendered = new RenderedBatches(batches, decodeThreads);
+        try {
+            for (int k = 0; k < batches.size(); k++) {
+                List<Event> batch = batches.get(k);
+                float[][] rows = rendered.get(k);
+                for (int i = 0; i < batch.size(); i++) {
+                    long start = batch.get(i).time() - guard;
                     // flush what is before this event's span: events are sorted, nothing later reaches it
-                    while (start >= accStart + block) {
-                        accStart = flush(acc, accStart, block, length, gain, sink);
+                    while (start >= accStart[0] + block) {
+                        accStart[0] = flush(acc, accStart[0], block, length, gain, sink);
                     }
-                    int off = (int) (start - accStart); // in (-span, block): sorted, and reaching sample 0
+                    int off = (int) (start - accStart[0]); // in (-span, block): sorted, and reaching sample 0
                     float[] row = rows[i];
                     for (int j = Math.max(0, -off); j < span; j++) acc[off + j] += row[j];
                 }
+                if (eventsDone != null) eventsDone.accept(doneAfter.get(k));
             }
-            if (eventsDone != null) eventsDone.accept(next);
+        } finally {
+            rendered.close();
         }
-        while (accStart < length) accStart = flush(acc, accStart, block, length, gain, sink);
+        while (accStart[0] < length) accStart[0] = flush(acc, accStart[0], block, length, gain, sink);
+    }
+
+    /** Events rendered together in {@link #decode}. */
+    static final int DECODE_BATCH = 8;
+
+    /** Threads {@link #decode} renders batches on (both cores of a small machine; see {@link #setDecodeThreads}). */
+    private int decodeThreads = Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors()));
+
+    /**
+     * How many batches {@link #decode} renders at once, each on its own thread with one libtorch thread: a batch is a
+     * chain of small operations that two threads share poorly, so two batches side by side keep both cores busy. The
+     * output is the same either way to float rounding (libtorch's reductions may group sums by thread).
+     */
+    public void setDecodeThreads(int threads) {
+        if (threads < 1) throw new IllegalArgumentException("decode threads must be >= 1, got " + threads);
+        this.decodeThreads = threads;
+    }
+
+    private static final java.util.concurrent.ExecutorService RENDER_POOL =
+            java.util.concurrent.Executors.newCachedThreadPool(r -> {
+                Thread t = new Thread(r, "siac-render");
+                t.setDaemon(true);
+                return t;
+            });
+
+    /**
+     * The rendered rows of decode's batches, in order. With one thread each batch is rendered when asked for; with
+     * more, up to that many batches are rendered ahead on {@link #RENDER_POOL}, libtorch's intra-op threads divided
+     * among them for as long as this is open.
+     */
+    private final class RenderedBatches implements AutoCloseable {
+        private final List<List<Event>> batches;
+        private final int threads;
+        private final int savedThreads;
+        private final java.util.ArrayDeque<java.util.concurrent.Future<float[][]>> ahead = new java.util.ArrayDeque<>();
+        private int submitted;
+
+        RenderedBatches(List<List<Event>> batches, int threads) {
+            this.batches = batches;
+            this.threads = Math.min(threads, Math.max(1, batches.size()));
+            this.savedThreads = ai.djl.pytorch.jni.JniUtils.getNumThreads();
+            if (this.threads > 1) ai.djl.pytorch.jni.JniUtils.setNumThreads(Math.max(1, savedThreads / this.threads));
+        }
+
+        float[][] get(int k) throws IOException {
+            if (threads == 1) return render(batches.get(k));
+            while (submitted < batches.size() && submitted < k + threads) {
+                List<Event> b = batches.get(submitted++);
+                ahead.add(RENDER_POOL.submit(() -> {
+                    ai.djl.pytorch.jni.JniUtils.setGradMode(false); // a new thread records by default
+                    return render(b);
+                }));
+            }
+            try {
+                return ahead.poll().get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while decoding", e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException r) throw r;
+                if (e.getCause() instanceof Error err) throw err;
+                throw new IOException(e.getCause());
+            }
+        }
+
+        private float[][] render(List<Event> part) {
+            if (part.isEmpty()) return new float[0][];
+            float[][] vectors = new float[part.size()][];
+            float[] amps = new float[part.size()];
+            for (int i = 0; i < part.size(); i++) {
+                vectors[i] = part.get(i).vector();
+                amps[i] = part.get(i).amplitude();
+            }
+            try (NDScope scope = new NDScope(); NDManager m = model.manager().newSubManager()) {
+                scope.suppressNotUsedWarning();
+                return renderPlaced(m, vectors, amps);
+            }
+        }
+
+        /** Waits for what is still rendering (its arrays must not outlive the model) and restores libtorch's threads. */
+        @Override
+        public void close() {
+            boolean interrupted = false;
+            for (java.util.concurrent.Future<float[][]> f : ahead) {
+                while (true) {
+                    try {
+                        f.get();
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    } catch (java.util.concurrent.ExecutionException ignored) {
+                        break;
+                    }
+                }
+            }
+            if (threads > 1) ai.djl.pytorch.jni.JniUtils.setNumThreads(savedThreads);
+            if (interrupted) Thread.currentThread().interrupt();
+        }
     }
 
     /** {@link #decode} into memory: the whole signal (at most 2^31 - 1 samples), multiplied by the stored gain. */

@@ -52,6 +52,31 @@ class LongInputTest {
     }
 
     /**
+     * Decoding renders batches of events on two threads at once (one libtorch thread each) on a 2-core machine: the
+     * same audio as one thread rendering them in turn, to float rounding, on the bundled model's events of real piano.
+     */
+    @Test
+    void decodingOnTwoThreadsGivesTheSameAudio() throws IOException {
+        EventList list = encode(piano);
+        try {
+            cs.codec.setDecodeThreads(1);
+            float[] one = decode(list);
+            cs.codec.setDecodeThreads(2);
+            float[] two = decode(list);
+            assertEquals(one.length, two.length);
+            float peak = 0, worst = 0;
+            for (int i = 0; i < one.length; i++) {
+                peak = Math.max(peak, Math.abs(one[i]));
+                worst = Math.max(worst, Math.abs(one[i] - two[i]));
+            }
+            assertTrue(peak > 0.01f, "the decode is not silent");
+            assertTrue(worst <= 1e-5f * peak, "largest difference " + worst + " of peak " + peak);
+        } finally {
+            cs.codec.setDecodeThreads(2);
+        }
+    }
+
+    /**
      * Each full window of the 9 s piano clip (three onset halves of 2.97 s) places its 32 onsets across its onset half,
      * as the model chooses them, the same from a source that knows the length at once as from one that does not.
      */
