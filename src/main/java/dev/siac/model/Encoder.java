@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
-import ai.djl.nn.convolutional.Conv1d;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -105,17 +104,40 @@ final class Encoder {
         return new SiacModel.Encoded(vectors, switches);
     }
 
+    /**
+     * A 1x1 convolution (out, in, 1) as a matrix product: (out, in) x (B, in, T) + bias. libtorch's convolution asks
+     * NNPACK whether it is available on every call, and on CPUs NNPACK does not support (some AMD EPYC) that prints
+     * "Could not initialize NNPACK! Reason: Unsupported hardware" each time, hundreds of times a training step; a
+     * matrix product never asks. The same values to float rounding.
+     */
     private NDArray conv1x1(NDArray x, String name) {
-        return Conv1d.conv1d(x, p.get(name + ".weight"), p.get(name + ".bias"),
-                new Shape(1), new Shape(0), new Shape(1), 1).singletonOrThrow();
+        NDArray w = p.get(name + ".weight");
+        NDArray w2 = w.reshape(w.getShape().get(0), w.getShape().get(1));
+        return onInputsManager(w2.matMul(x).add(p.get(name + ".bias").expandDims(1)), x);
     }
 
+    /**
+     * DJL attaches an operation's result to its first operand's manager, here a parameter's (the model's, which lives
+     * as long as the model): the result goes to the input's manager instead, with whatever the caller made, so that it
+     * is freed with the caller's work (the intermediates are closed by the caller's scope).
+     */
+    private static NDArray onInputsManager(NDArray y, NDArray x) {
+        y.attach(x.getManager());
+        return y;
+    }
+
+    /**
+     * The weight-normalised kernel-2 convolution with dilation d over an input already padded by d on the future side:
+     * out[t] = W0 x[t] + W1 x[t + d] + b, as two matrix products (see {@link #conv1x1} for why not a convolution).
+     */
     private NDArray dilatedConv(NDArray x, String name, int dilation) {
         NDArray g = p.get(name + ".parametrizations.weight.original0");
         NDArray v = p.get(name + ".parametrizations.weight.original1");
-        NDArray w = v.mul(g).div(v.square().sum(new int[] {1, 2}, true).sqrt());
-        return Conv1d.conv1d(x, w, p.get(name + ".bias"),
-                new Shape(1), new Shape(0), new Shape(dilation), 1).singletonOrThrow();
+        NDArray w = v.mul(g).div(v.square().sum(new int[] {1, 2}, true).sqrt());   // (out, in, 2)
+        long t = x.getShape().get(2) - dilation;
+        NDArray w0 = w.get(":, :, 0"), w1 = w.get(":, :, 1");
+        return onInputsManager(w0.matMul(x.get(":, :, 0:" + t)).add(w1.matMul(x.get(":, :, " + dilation + ":" + (dilation + t))))
+                .add(p.get(name + ".bias").expandDims(1)), x);
     }
 
     /**

@@ -217,7 +217,7 @@ public final class Losses {
             for (int j = 0; j + 1 < edges.length; j++) {
                 String band = ":, " + edges[j] + ":" + edges[j + 1] + ", :";
                 NDArray rt = target.get(band).square().mean(new int[] {1}).sqrt();
-                NDArray rs = sum.get(band).square().mean(new int[] {1}).sqrt();
+                NDArray rs = rms(sum.get(band));
                 total = total.add(rt.sub(rs).abs().sum().mul((float) (terms.bandLevel() * Math.sqrt(edges[j + 1] - edges[j]))));
             }
         }
@@ -229,7 +229,7 @@ public final class Losses {
                 String band = ":, " + edges[j] + ":" + edges[j + 1] + ", :";
                 int n1 = edges[j + 1] - edges[j];
                 NDArray rt = target.get(band).square().mean(new int[] {1}).sqrt();                   // (B, frames)
-                NDArray rs = sum.get(band).square().mean(new int[] {1}).sqrt();
+                NDArray rs = rms(sum.get(band));
                 NDArray d = rs.add(eps).log().sub(rt.add(eps).log()).abs().mul(mean.expandDims(1));
                 total = total.add(d.sum().mul((float) (terms.logBand() * n1)));
             }
@@ -239,6 +239,14 @@ public final class Losses {
             for (NDArray c : eventSpectra) total = total.add(c.sum(new int[] {1, 2}).mul(q).sqrt().sum().mul((float) terms.eventCost()));
         }
         return total;
+    }
+
+    /**
+     * RMS over the bins (axis 1): sqrt(mean(x^2) + 1e-30). The 1e-30 keeps the square root's gradient finite where a
+     * band is exactly silent (cells no event reaches, whose own gradient is zero), at no cost to the value.
+     */
+    private static NDArray rms(NDArray x) {
+        return x.square().mean(new int[] {1}).add(1e-30f).sqrt();
     }
 
     /** Fraction of the target's L1 spectral energy removed: 1 - |T - sum C|_1 / |T|_1. */
