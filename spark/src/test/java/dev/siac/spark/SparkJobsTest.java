@@ -81,7 +81,9 @@ class SparkJobsTest {
 
         spark = SparkSession.builder().master("local[2]").appName("siac-spark test")
                 .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
-                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2").getOrCreate();
+                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
+                .config("spark.hadoop.fs." + SchemeFs.SCHEME + ".impl", SchemeFs.class.getName())
+                .config("spark.hadoop.fs." + SchemeFs.SCHEME + ".impl.disable.cache", "true").getOrCreate();
         spark.sparkContext().setLogLevel("WARN");
         first = EncodeJob.run(spark, corpus.toString(), out.toString(), model.toString(), settings(), false, 0, log());
     }
@@ -279,6 +281,30 @@ class SparkJobsTest {
 
     @Test
     @Order(6)
+    void aNonLocalFileSystemGetsCopiesAndRenamesAndTheSameFiles() throws IOException {
+        String scheme = SchemeFs.SCHEME + "://";
+        Path remote = dir.resolve("remote-out");
+        EncodeJob.Summary s = EncodeJob.run(spark, scheme + corpus, scheme + remote, scheme + model, settings(), false, 0, log());
+        assertEquals(3, s.encoded(), LOG.toString());
+        assertEquals(1, s.failed());
+        for (String name : List.of("a.siac", "b.siac", "sub/c.siac")) {
+            assertArrayEquals(Files.readAllBytes(out.resolve(name)), Files.readAllBytes(remote.resolve(name)), name);
+        }
+        assertTrue(s.entries().stream().allMatch(e -> e.path().startsWith(SchemeFs.SCHEME + ":")));
+        try (Stream<Path> files = Files.walk(remote)) {
+            assertEquals(List.of(), files.filter(p -> p.getFileName().toString().endsWith(".tmp")).toList(), "temporaries left");
+        }
+        assertEquals(4, EncodeJob.run(spark, scheme + corpus, scheme + remote, scheme + model, settings(), false, 0, log()).skipped());
+        Path report = dir.resolve("remote-eval");
+        EvalJob.run(spark, scheme + corpus.resolve("a.wav"), scheme + report, scheme + model, settings(), null, false, log());
+        assertTrue(Files.isRegularFile(report.resolve(Evaluation.SUMMARY)));
+        try (Stream<Path> copies = Files.list(LocalDirs.root().resolve("inputs"))) {
+            assertEquals(List.of(), copies.toList(), "local copies of remote inputs are deleted after use");
+        }
+    }
+
+    @Test
+    @Order(7)
     void mainRefusesBadUsageWithOneLine() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
