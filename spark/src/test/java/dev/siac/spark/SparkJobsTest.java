@@ -226,6 +226,21 @@ class SparkJobsTest {
     }
 
     @Test
+    @Order(3)
+    void anUnreadableSiacFileIsReportedAndLeftOutOfTheTable() throws IOException {
+        Path run = Files.createDirectories(dir.resolve("damaged-run"));
+        Files.copy(out.resolve("a.siac"), run.resolve("a.siac"));
+        byte[] damaged = Files.readAllBytes(out.resolve("b.siac"));
+        damaged[damaged.length / 2] ^= 0x55; // the CRC no longer matches
+        Files.write(run.resolve("b.siac"), damaged);
+        EventsJob.Summary s = EventsJob.run(spark, run.toString(), dir.resolve("damaged.parquet").toString(), log());
+        assertEquals(2, s.files());
+        assertEquals(1, s.errors().size(), s.errors().toString());
+        assertTrue(s.errors().get(0).contains("b.siac"), s.errors().get(0));
+        assertEquals(SiacFormat.read(out.resolve("a.siac")).size(), s.events());
+    }
+
+    @Test
     @Order(4)
     void theTablesReadInPyArrowWhereItIsInstalled() throws Exception {
         Process probe = new ProcessBuilder("python3", "-c", "import pyarrow").redirectErrorStream(true).start();
