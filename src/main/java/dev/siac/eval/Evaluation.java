@@ -152,6 +152,15 @@ public final class Evaluation {
                 progress.flush();
             }
         }
+        return write(rows, reportDir);
+    }
+
+    /**
+     * Writes results.csv, summary.md and the plot of rows measured elsewhere (e.g. by a cluster job, one
+     * {@link #measure} per clip) into reportDir, together or not at all; the codecs given to the constructor are not used.
+     */
+    public Report write(List<Row> rows, Path reportDir) throws IOException {
+        if (rows.isEmpty()) throw new IllegalArgumentException("no measurements to report" + skippedSuffix());
         Files.createDirectories(reportDir);
         Path csv = reportDir.resolve(CSV), summary = reportDir.resolve(SUMMARY), plot = reportDir.resolve(PLOT);
         writeAtomically(List.of(csv, summary, plot), List.of(
