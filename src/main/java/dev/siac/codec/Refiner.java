@@ -1,5 +1,8 @@
 package dev.siac.codec;
 
+import java.util.Map;
+import java.util.LinkedHashMap;
+import dev.siac.model.Adam;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -50,32 +53,40 @@ final class Refiner {
     Outcome refine(float[][] r0, int[] startCols, float[][] vectors, float[] amps, float[][] residual) {
         int e = vectors.length;
         int d = c.vectorDim;
-        float[] v = codec.flatten(vectors);
-        float[] u = new float[e];
-        for (int i = 0; i < e; i++) u[i] = (float) Math.log(amps[i]);
-        double[] mv = new double[v.length], vv = new double[v.length], mu = new double[e], vu = new double[e];
+        float[] logAmps = new float[e];
+        for (int i = 0; i < e; i++) logAmps[i] = (float) Math.log(amps[i]);
 
         double first = Double.NaN, best = Double.POSITIVE_INFINITY;
         int bestStep = 0;
-        float[] bestV = v, bestU = u;
+        float[] bestV = null, bestU = null;
         float[][] bestSum = null;
-        for (int step = 0; step <= steps; step++) {
-            // the set of this step is evaluated by the pass that also gives its gradient; the last one needs no gradient
-            float[] gv = new float[v.length], gu = new float[e];
-            float[][] sum = step < steps ? recorded(v, u, startCols, r0, gv, gu) : placedSum(v, u, startCols, r0);
-            double l = loss(r0, sum);
-            if (step == 0) first = l;
-            if (l < best) {
-                best = l;
-                bestStep = step;
-                bestV = v.clone();
-                bestU = u.clone();
-                bestSum = sum;
+        try (NDManager m = codec.model().manager().newSubManager()) {
+            // the refined quantities as leaves that collect gradients, stepped by the training's optimiser
+            NDArray vl = Ops.constant(m, codec.flatten(vectors), new Shape(e, d));
+            NDArray ul = Ops.constant(m, logAmps, new Shape(e, 1));
+            vl.setRequiresGradient(true);
+            ul.setRequiresGradient(true);
+            Map<String, NDArray> leaves = new LinkedHashMap<>();
+            leaves.put("vectors", vl);
+            leaves.put("log_amplitudes", ul);
+            try (Adam adam = new Adam(m, leaves, lr, BETA1, BETA2, EPS)) {
+                for (int step = 0; step <= steps; step++) {
+                    float[] v = vl.toFloatArray(), u = ul.toFloatArray();
+                    // the set of this step is evaluated by the pass that also gives its gradient; the last needs none
+                    float[][] sum = step < steps ? recorded(vl, ul, startCols, r0) : placedSum(v, u, startCols, r0);
+                    double l = loss(r0, sum);
+                    if (step == 0) first = l;
+                    if (l < best) {
+                        best = l;
+                        bestStep = step;
+                        bestV = v;
+                        bestU = u;
+                        bestSum = sum;
+                    }
+                    if (step == steps) break;
+                    adam.update(leaves);
+                }
             }
-            if (step == steps) break;
-            double c1 = 1 - Math.pow(BETA1, step + 1), c2 = 1 - Math.pow(BETA2, step + 1);
-            for (int i = 0; i < v.length; i++) v[i] -= (float) adam(gv[i], mv, vv, i, c1, c2);
-            for (int i = 0; i < e; i++) u[i] -= (float) adam(gu[i], mu, vu, i, c1, c2);
         }
         for (int i = 0; i < e; i++) {
             System.arraycopy(bestV, i * d, vectors[i], 0, d);
@@ -85,12 +96,6 @@ final class Refiner {
             for (int j = 0; j < r0[b].length; j++) residual[b][j] = r0[b][j] - bestSum[b][j];
         }
         return new Outcome(first, best, bestStep);
-    }
-
-    private double adam(float grad, double[] m, double[] s, int i, double c1, double c2) {
-        m[i] = BETA1 * m[i] + (1 - BETA1) * grad;
-        s[i] = BETA2 * s[i] + (1 - BETA2) * grad * (double) grad;
-        return lr * (m[i] / c1) / (Math.sqrt(s[i] / c2) + EPS);
     }
 
     static double loss(float[][] r0, float[][] sum) {
@@ -115,11 +120,11 @@ final class Refiner {
 
     /**
      * One recorded pass over all events: returns their placed spectrograms summed over a canvas shaped like r0 and
-     * leaves dL/dv, dL/du of L = |r0 - sum|_1 in gv, gu. Every event's graph stays alive until the one backward,
+     * leaves dL/dv, dL/du of L = |r0 - sum|_1 on the leaves vl (E, D) and ul (E, 1, log amplitudes). Every event's graph stays alive until the one backward,
      * which needs the sign of the complete sum.
      */
-    float[][] recorded(float[] v, float[] u, int[] startCols, float[][] r0, float[] gv, float[] gu) {
-        int e = u.length;
+    float[][] recorded(NDArray vl, NDArray ul, int[] startCols, float[][] r0) {
+        int e = (int) ul.getShape().get(0);
         int bins = r0.length;
         int width = r0[0].length;
         int cols = codec.placedColumns();
@@ -127,10 +132,6 @@ final class Refiner {
         try (NDScope scope = new NDScope(); NDManager m = codec.model().manager().newSubManager();
              GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             scope.suppressNotUsedWarning();
-            NDArray vl = vectors(m, v, 0, e);
-            NDArray ul = Ops.constant(m, u, new Shape(e, 1));
-            vl.setRequiresGradient(true);
-            ul.setRequiresGradient(true);
             java.util.List<NDArray> mags = new java.util.ArrayList<>();
             for (int from = 0; from < e; from += CHUNK) {
                 int to = Math.min(e, from + CHUNK);
@@ -147,8 +148,6 @@ final class Refiner {
                 surrogate = surrogate == null ? part : surrogate.add(part);
             }
             gc.backward(surrogate);
-            System.arraycopy(vl.getGradient().toFloatArray(), 0, gv, 0, gv.length);
-            System.arraycopy(ul.getGradient().toFloatArray(), 0, gu, 0, gu.length);
         }
         return sum;
     }

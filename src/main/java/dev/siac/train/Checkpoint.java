@@ -1,5 +1,6 @@
 package dev.siac.train;
 
+import dev.siac.model.Adam;
 import ai.djl.ndarray.NDArray;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;

@@ -1,5 +1,6 @@
 package dev.siac.train;
 
+import dev.siac.model.Adam;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;

@@ -1,5 +1,6 @@
 package dev.siac.train;
 
+import dev.siac.model.Adam;
 import dev.siac.io.AtomicFiles;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;

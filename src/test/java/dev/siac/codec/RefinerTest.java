@@ -148,8 +148,17 @@ class RefinerTest {
         float[] u = logs(new float[] {0.4f, 0.25f});
         int[] starts = {0, 6};
         Refiner refiner = new Refiner(codec, 1, 0.05);
-        float[] gv = new float[v.length], gu = new float[u.length];
-        float[][] sum = refiner.recorded(v, u, starts, r0, gv, gu);
+        float[] gv, gu;
+        float[][] sum;
+        try (ai.djl.ndarray.NDManager m = codec.model().manager().newSubManager()) {
+            ai.djl.ndarray.NDArray vl = m.create(v, new ai.djl.ndarray.types.Shape(u.length, c.vectorDim));
+            ai.djl.ndarray.NDArray ul = m.create(u, new ai.djl.ndarray.types.Shape(u.length, 1));
+            vl.setRequiresGradient(true);
+            ul.setRequiresGradient(true);
+            sum = refiner.recorded(vl, ul, starts, r0);
+            gv = vl.getGradient().toFloatArray();
+            gu = ul.getGradient().toFloatArray();
+        }
         assertEquals(Refiner.loss(r0, refiner.placedSum(v, u, starts, r0)), Refiner.loss(r0, sum), 1e-5 * Refiner.loss(r0, sum));
 
         double h = 1e-2;

@@ -1,5 +1,6 @@
 package dev.siac.train;
 
+import dev.siac.model.Adam;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;

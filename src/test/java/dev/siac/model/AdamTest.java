@@ -1,4 +1,4 @@
-package dev.siac.train;
+package dev.siac.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

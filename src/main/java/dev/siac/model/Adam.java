@@ -1,4 +1,4 @@
-package dev.siac.train;
+package dev.siac.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
