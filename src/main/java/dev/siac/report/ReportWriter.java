@@ -579,17 +579,17 @@ public final class ReportWriter {
         double top = 10;
         double bottom = CHART_H - 22;
         for (int i = 0; i < n; i++) {
-            double[] p = chartPoint(i, n, energies[i] / max, left, right, top, bottom);
-            line.append(i == 0 ? "M" : "L").append(fmt(p[0])).append(' ').append(fmt(p[1]));
+            Point p = chartPoint(i, n, energies[i] / max, left, right, top, bottom);
+            line.append(i == 0 ? "M" : "L").append(fmt(p.x())).append(' ').append(fmt(p.y()));
         }
-        double[] first = chartPoint(0, n, energies[0] / max, left, right, top, bottom);
+        Point first = chartPoint(0, n, energies[0] / max, left, right, top, bottom);
         h.append("<svg id=\"energy-chart\" viewBox=\"0 0 ").append(CHART_W).append(' ').append(CHART_H)
                 .append("\" aria-label=\"residual energy per step\">")
                 .append("<path class=\"area\" d=\"").append(line).append("L").append(fmt(right)).append(' ').append(fmt(bottom))
                 .append("L").append(fmt(left)).append(' ').append(fmt(bottom)).append("Z\"/>")
                 .append("<path class=\"line\" d=\"").append(line).append("\"/>")
-                .append("<circle class=\"dot\" id=\"energy-dot\" r=\"5\" cx=\"").append(fmt(first[0])).append("\" cy=\"")
-                .append(fmt(first[1])).append("\"/>")
+                .append("<circle class=\"dot\" id=\"energy-dot\" r=\"5\" cx=\"").append(fmt(first.x())).append("\" cy=\"")
+                .append(fmt(first.y())).append("\"/>")
                 .append("<text x=\"").append(fmt(left)).append("\" y=\"").append(CHART_H - 5).append("\">step 1</text>")
                 .append("<text text-anchor=\"end\" x=\"").append(fmt(right)).append("\" y=\"").append(CHART_H - 5)
                 .append("\">step ").append(n).append("</text>")
@@ -598,10 +598,13 @@ public final class ReportWriter {
                 .append("</svg>\n</div>\n");
     }
 
-    private static double[] chartPoint(int i, int n, double value, double left, double right, double top, double bottom) {
+    /** A point of the energy chart, in SVG coordinates. */
+    private record Point(double x, double y) {}
+
+    private static Point chartPoint(int i, int n, double value, double left, double right, double top, double bottom) {
         double x = n == 1 ? (left + right) / 2 : left + (right - left) * i / (n - 1);
         double y = bottom - (bottom - top) * value;
-        return new double[] {x, y};
+        return new Point(x, y);
     }
 
     private static String json(ReportData d, Layout layout, double[] energies) {
@@ -629,12 +632,12 @@ public final class ReportWriter {
         for (double e : energies) max = Math.max(max, e);
         if (max == 0) max = 1;
         for (int i = 0; i < energies.length; i++) {
-            double[] p = chartPoint(i, energies.length, energies[i] / max, 40, CHART_W - 10, 10, CHART_H - 22);
+            Point p = chartPoint(i, energies.length, energies[i] / max, 40, CHART_W - 10, 10, CHART_H - 22);
             JsonObject s = new JsonObject();
             s.addProperty("src", stepPng(i));
             s.addProperty("energy", energies[i] / max);
-            s.addProperty("x", Math.round(p[0] * 100) / 100.0);
-            s.addProperty("y", Math.round(p[1] * 100) / 100.0);
+            s.addProperty("x", Math.round(p.x() * 100) / 100.0);
+            s.addProperty("y", Math.round(p.y() * 100) / 100.0);
             steps.add(s);
         }
         root.add("steps", steps);
