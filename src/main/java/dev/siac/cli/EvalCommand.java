@@ -100,6 +100,11 @@ public final class EvalCommand implements Callable<Integer> {
                     + " per value, named siac-refineK (default: 0 = none)")
     List<Integer> refine = new ArrayList<>(List.of(0));
 
+    @Option(names = "--merge-twins", paramLabel = "COSINE", arity = "0..1", fallbackValue = "0.9",
+            description = "siac merges a window's same-onset events whose vectors have cosine similarity above COSINE"
+                    + " (as siac encode --merge-twins; named siac-merge)")
+    Double mergeTwins;
+
     @Option(names = "--precision", paramLabel = "f32|f16|q8|q4", converter = EditCommand.PrecisionConverter.class,
             description = "how siac stores vectors (default: q4, as siac encode); other than q4 the codec is named"
                     + " siac-PRECISION")
@@ -108,7 +113,7 @@ public final class EvalCommand implements Callable<Integer> {
     /** Builds siac's codec for one configuration; model is null when --model is not given (use the bundled model). */
     @FunctionalInterface
     public interface SiacFactory {
-        ClipCodec create(Path model, Integer maxEvents, int refineSteps, Precision precision);
+        ClipCodec create(Path model, Integer maxEvents, int refineSteps, Precision precision, Double mergeTwins);
     }
 
     private final SiacFactory siacFactory;
@@ -123,7 +128,7 @@ public final class EvalCommand implements Callable<Integer> {
      */
     public EvalCommand(Function<Path, ClipCodec> siacFactory) {
         Objects.requireNonNull(siacFactory);
-        this.siacFactory = (dir, max, refineSteps, precision) -> siacFactory.apply(dir);
+        this.siacFactory = (dir, max, refineSteps, precision, merge) -> siacFactory.apply(dir);
     }
 
     /** With a factory that also receives --max-events-per-window and --precision (null when not given) and --refine. */
@@ -153,6 +158,9 @@ public final class EvalCommand implements Callable<Integer> {
                 || new java.util.HashSet<>(refine).size() != refine.size()) {
             throw new ParameterException(spec.commandLine(), "--refine takes distinct step counts >= 0, got " + refine);
         }
+        if (mergeTwins != null && !(mergeTwins >= -1 && mergeTwins < 1)) {
+            throw new ParameterException(spec.commandLine(), "--merge-twins must be a cosine in [-1, 1), got " + mergeTwins);
+        }
         if (maxClips != null && maxClips < 0) {
             throw new ParameterException(spec.commandLine(), "--max-clips must be >= 0, got " + maxClips);
         }
@@ -174,7 +182,7 @@ public final class EvalCommand implements Callable<Integer> {
             List<ClipCodec> codecs = new ArrayList<>();
             if (!noSiac) {
                 if (model != null && !Files.isDirectory(model)) throw new IOException(model + ": model directory not found");
-                for (int k : refine) codecs.add(siacFactory.create(model, maxEvents, k, precision));
+                for (int k : refine) codecs.add(siacFactory.create(model, maxEvents, k, precision, mergeTwins));
             }
             codecs.addAll(selection.codecs());
             Evaluation.Report report = new Evaluation(codecs, selection.skipped(), err)

@@ -21,10 +21,10 @@ final class SiacClipCodec implements ClipCodec {
     }
 
     static ClipCodec forModel(Path dir) {
-        return forModel(dir, null, 0, null);
+        return forModel(dir, null, 0, null, null);
     }
 
-    static ClipCodec forModel(Path dir, Integer maxEvents, int refineSteps, Precision precision) {
+    static ClipCodec forModel(Path dir, Integer maxEvents, int refineSteps, Precision precision, Double mergeTwins) {
         try {
             CodecSupport cs = CodecSupport.open(dir);
             Codec.Options d = Codec.Options.defaults(cs.model.config);
@@ -33,7 +33,9 @@ final class SiacClipCodec implements ClipCodec {
                 d = new Codec.Options(maxEvents, d.stopBelow(), d.precision());
             }
             if (precision != null) d = new Codec.Options(d.maxEventsPerWindow(), d.stopBelow(), precision);
-            return new SiacClipCodec(cs, d.withRefine(refineSteps, Codec.Options.DEFAULT_REFINE_LR));
+            d = d.withRefine(refineSteps, Codec.Options.DEFAULT_REFINE_LR);
+            if (mergeTwins != null) d = d.withMergeTwins(mergeTwins);
+            return new SiacClipCodec(cs, d);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -42,6 +44,7 @@ final class SiacClipCodec implements ClipCodec {
     @Override
     public String name() {
         String name = options.precision() == Codec.Options.DEFAULT_PRECISION ? "siac" : "siac-" + options.precision().label();
+        if (options.mergeCosine() < Codec.Options.NO_MERGE) name += "-merge";
         return options.refineSteps() > 0 ? name + "-refine" + options.refineSteps() : name;
     }
 
