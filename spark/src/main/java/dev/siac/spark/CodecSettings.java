@@ -9,8 +9,17 @@ import java.io.Serializable;
  * The encoder settings a job was given, as siac encode's flags: null/0 means the model's own. Their text is part of
  * what makes a manifest row "already done".
  */
-record CodecSettings(String precision, Integer maxEventsPerWindow, int refineSteps) implements Serializable {
+record CodecSettings(String precision, Integer maxEventsPerWindow, int refineSteps, Double kbps, Double mergeTwins)
+        implements Serializable {
+    CodecSettings(String precision, Integer maxEventsPerWindow, int refineSteps) {
+        this(precision, maxEventsPerWindow, refineSteps, null, null);
+    }
+
     CodecSettings {
+        if (kbps != null && !(kbps > 0 && kbps < 1000)) throw new IllegalArgumentException("--kbps must be in (0, 1000), got " + kbps);
+        if (mergeTwins != null && !(mergeTwins >= -1 && mergeTwins < 1)) {
+            throw new IllegalArgumentException("--merge-twins must be a cosine in [-1, 1), got " + mergeTwins);
+        }
         if (precision != null) Precision.parse(precision); // refuse a bad name on the driver, before any task
         if (maxEventsPerWindow != null && maxEventsPerWindow < 1) throw new IllegalArgumentException("--max-events-per-window must be at least 1");
         if (refineSteps < 0) throw new IllegalArgumentException("--refine must be at least 0");
@@ -20,7 +29,10 @@ record CodecSettings(String precision, Integer maxEventsPerWindow, int refineSte
         Codec.Options d = siac.defaultOptions();
         Precision p = precision == null ? d.precision() : Precision.parse(precision);
         int max = maxEventsPerWindow == null ? d.maxEventsPerWindow() : maxEventsPerWindow;
-        return new Codec.Options(max, d.stopBelow(), p).withRefine(refineSteps, Codec.Options.DEFAULT_REFINE_LR);
+        Codec.Options o = new Codec.Options(max, d.stopBelow(), p).withRefine(refineSteps, Codec.Options.DEFAULT_REFINE_LR);
+        if (kbps != null) o = o.withTargetKbps(kbps);
+        if (mergeTwins != null) o = o.withMergeTwins(mergeTwins);
+        return o;
     }
 
     /** How siac eval names this codec ("siac", "siac-q8", "siac-refine4"). */
@@ -34,6 +46,8 @@ record CodecSettings(String precision, Integer maxEventsPerWindow, int refineSte
     public String toString() {
         return "precision=" + (precision == null ? "default" : Precision.parse(precision).label())
                 + " max_events_per_window=" + (maxEventsPerWindow == null ? "default" : maxEventsPerWindow)
-                + " refine=" + refineSteps;
+                + " refine=" + refineSteps
+                + (kbps == null ? "" : " kbps=" + kbps)
+                + (mergeTwins == null ? "" : " merge_twins=" + mergeTwins);
     }
 }

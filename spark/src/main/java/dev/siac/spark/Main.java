@@ -18,7 +18,8 @@ public final class Main {
     static final String USAGE = String.join("\n",
             "usage: siac-spark COMMAND OPTIONS",
             "  encode --input DIR|GLOB|FILE --output DIR [--model DIR] [--precision f32|f16|q8|q4]",
-            "         [--max-events-per-window N] [--refine K] [--partitions N] [--retry-failed]",
+            "         [--max-events-per-window N] [--refine K] [--kbps R] [--merge-twins COS] [--partitions N]",
+            "         [--retry-failed]",
             "         one .siac per audio file (same relative path below DIR) and DIR/manifest.parquet; files already",
             "         done (same model, settings, length and modification time) are skipped",
             "  events --input RUN_DIR|GLOB --output TABLE_DIR",
@@ -73,7 +74,8 @@ public final class Main {
             String command = args[0];
             switch (command) {
                 case "encode" -> {
-                    allow(o, "input", "output", "model", "precision", "max-events-per-window", "refine", "partitions", "retry-failed");
+                    allow(o, "input", "output", "model", "precision", "max-events-per-window", "refine", "kbps", "merge-twins",
+                            "partitions", "retry-failed");
                     out.println(EncodeJob.run(spark, required(o, "input"), required(o, "output"), o.get("model"), settings(o),
                             o.containsKey("retry-failed"), integer(o, "partitions", 0), err).text());
                 }
@@ -102,7 +104,16 @@ public final class Main {
 
     private static CodecSettings settings(Map<String, String> o) {
         return new CodecSettings(o.get("precision"),
-                o.containsKey("max-events-per-window") ? integer(o, "max-events-per-window", 0) : null, integer(o, "refine", 0));
+                o.containsKey("max-events-per-window") ? integer(o, "max-events-per-window", 0) : null, integer(o, "refine", 0),
+                o.containsKey("kbps") ? number(o, "kbps") : null, o.containsKey("merge-twins") ? number(o, "merge-twins") : null);
+    }
+
+    private static double number(Map<String, String> o, String name) {
+        try {
+            return Double.parseDouble(o.get(name));
+        } catch (NumberFormatException | NullPointerException e) {
+            throw new IllegalArgumentException("--" + name + " needs a number, got " + o.get(name));
+        }
     }
 
     static Map<String, String> options(String[] args) {
