@@ -47,6 +47,11 @@ public final class EncodeCommand implements Callable<Integer> {
                     + " are spent elsewhere")
     Double mergeTwins;
 
+    @Option(names = "--merge-within", paramLabel = "MS", defaultValue = "0",
+            description = "with --merge-twins, also merge twins whose onsets are up to MS milliseconds apart, at the"
+                    + " louder one's time (not exact; default ${DEFAULT-VALUE}: same onset only)")
+    double mergeWithinMs;
+
     @Option(names = "--stop-below", paramLabel = "FRACTION", defaultValue = "0",
             description = "stop a window early once the residual energy of its onset half falls below this fraction"
                     + " of the input's (e.g. 0.3; default 0 = always place every event)")
@@ -80,6 +85,8 @@ public final class EncodeCommand implements Callable<Integer> {
             Precision p = Precision.parse(precision);
             if (stopBelow < 0 || stopBelow >= 1) throw new IllegalArgumentException("--stop-below must be in [0, 1)");
             if (refine < 0) throw new IllegalArgumentException("--refine must be at least 0");
+            if (!(mergeWithinMs >= 0 && mergeWithinMs <= 1000)) throw new IllegalArgumentException("--merge-within must be in [0, 1000] ms, got " + mergeWithinMs);
+            if (mergeWithinMs > 0 && mergeTwins == null) throw new IllegalArgumentException("--merge-within needs --merge-twins");
             if (mergeTwins != null && !(mergeTwins >= -1 && mergeTwins < 1)) throw new IllegalArgumentException("--merge-twins must be a cosine in [-1, 1), got " + mergeTwins);
             if (kbps != null && !(kbps > 0 && kbps < 1e6)) throw new IllegalArgumentException("--kbps must be a positive bitrate in kbit/s, got " + kbps);
             if (!(refineLr > 0 && refineLr < 10)) throw new IllegalArgumentException("--refine-lr must be in (0, 10)");
@@ -92,7 +99,8 @@ public final class EncodeCommand implements Callable<Integer> {
                 int max = maxEvents != null ? maxEvents : kbps != null ? 2 * epw : epw;
                 if (max < 1) throw new IllegalArgumentException("--max-events-per-window must be at least 1");
                 Codec.Options o = new Codec.Options(max, stopBelow, p, refine, refineLr, kbps != null ? kbps : 0,
-                        mergeTwins != null ? mergeTwins : Codec.Options.NO_MERGE);
+                        mergeTwins != null ? mergeTwins : Codec.Options.NO_MERGE,
+                        (int) Math.round(mergeWithinMs / 1000 * cs.model.config.sampleRate));
                 Codec.Result r = cs.encodeFile(input, o, quiet ? null : System.err);
                 try {
                     SiacFormat.write(output, r.events());

@@ -105,6 +105,10 @@ public final class EvalCommand implements Callable<Integer> {
                     + " (as siac encode --merge-twins; named siac-merge)")
     Double mergeTwins;
 
+    @Option(names = "--merge-within", paramLabel = "MS", defaultValue = "0",
+            description = "with --merge-twins, also twins whose onsets are up to MS ms apart (as siac encode; named siac-mergeMS)")
+    double mergeWithinMs;
+
     @Option(names = "--precision", paramLabel = "f32|f16|q8|q4", converter = EditCommand.PrecisionConverter.class,
             description = "how siac stores vectors (default: q4, as siac encode); other than q4 the codec is named"
                     + " siac-PRECISION")
@@ -113,7 +117,8 @@ public final class EvalCommand implements Callable<Integer> {
     /** Builds siac's codec for one configuration; model is null when --model is not given (use the bundled model). */
     @FunctionalInterface
     public interface SiacFactory {
-        ClipCodec create(Path model, Integer maxEvents, int refineSteps, Precision precision, Double mergeTwins);
+        ClipCodec create(Path model, Integer maxEvents, int refineSteps, Precision precision, Double mergeTwins,
+                         double mergeWithinMs);
     }
 
     private final SiacFactory siacFactory;
@@ -128,7 +133,7 @@ public final class EvalCommand implements Callable<Integer> {
      */
     public EvalCommand(Function<Path, ClipCodec> siacFactory) {
         Objects.requireNonNull(siacFactory);
-        this.siacFactory = (dir, max, refineSteps, precision, merge) -> siacFactory.apply(dir);
+        this.siacFactory = (dir, max, refineSteps, precision, merge, within) -> siacFactory.apply(dir);
     }
 
     /** With a factory that also receives --max-events-per-window and --precision (null when not given) and --refine. */
@@ -158,6 +163,9 @@ public final class EvalCommand implements Callable<Integer> {
                 || new java.util.HashSet<>(refine).size() != refine.size()) {
             throw new ParameterException(spec.commandLine(), "--refine takes distinct step counts >= 0, got " + refine);
         }
+        if (!(mergeWithinMs >= 0 && mergeWithinMs <= 1000) || (mergeWithinMs > 0 && mergeTwins == null)) {
+            throw new ParameterException(spec.commandLine(), "--merge-within takes 0..1000 ms and needs --merge-twins");
+        }
         if (mergeTwins != null && !(mergeTwins >= -1 && mergeTwins < 1)) {
             throw new ParameterException(spec.commandLine(), "--merge-twins must be a cosine in [-1, 1), got " + mergeTwins);
         }
@@ -182,7 +190,7 @@ public final class EvalCommand implements Callable<Integer> {
             List<ClipCodec> codecs = new ArrayList<>();
             if (!noSiac) {
                 if (model != null && !Files.isDirectory(model)) throw new IOException(model + ": model directory not found");
-                for (int k : refine) codecs.add(siacFactory.create(model, maxEvents, k, precision, mergeTwins));
+                for (int k : refine) codecs.add(siacFactory.create(model, maxEvents, k, precision, mergeTwins, mergeWithinMs));
             }
             codecs.addAll(selection.codecs());
             Evaluation.Report report = new Evaluation(codecs, selection.skipped(), err)

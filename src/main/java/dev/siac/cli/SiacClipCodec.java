@@ -21,10 +21,11 @@ final class SiacClipCodec implements ClipCodec {
     }
 
     static ClipCodec forModel(Path dir) {
-        return forModel(dir, null, 0, null, null);
+        return forModel(dir, null, 0, null, null, 0);
     }
 
-    static ClipCodec forModel(Path dir, Integer maxEvents, int refineSteps, Precision precision, Double mergeTwins) {
+    static ClipCodec forModel(Path dir, Integer maxEvents, int refineSteps, Precision precision, Double mergeTwins,
+                              double mergeWithinMs) {
         try {
             CodecSupport cs = CodecSupport.open(dir);
             Codec.Options d = Codec.Options.defaults(cs.model.config);
@@ -34,7 +35,9 @@ final class SiacClipCodec implements ClipCodec {
             }
             if (precision != null) d = new Codec.Options(d.maxEventsPerWindow(), d.stopBelow(), precision);
             d = d.withRefine(refineSteps, Codec.Options.DEFAULT_REFINE_LR);
-            if (mergeTwins != null) d = d.withMergeTwins(mergeTwins);
+            if (mergeTwins != null) {
+                d = d.withMergeTwins(mergeTwins).withMergeWithin((int) Math.round(mergeWithinMs / 1000 * cs.model.config.sampleRate));
+            }
             return new SiacClipCodec(cs, d);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -44,7 +47,10 @@ final class SiacClipCodec implements ClipCodec {
     @Override
     public String name() {
         String name = options.precision() == Codec.Options.DEFAULT_PRECISION ? "siac" : "siac-" + options.precision().label();
-        if (options.mergeCosine() < Codec.Options.NO_MERGE) name += "-merge";
+        if (options.mergeCosine() < Codec.Options.NO_MERGE) {
+            name += "-merge";
+            if (options.mergeWithinSamples() > 0) name += Math.round(options.mergeWithinSamples() * 1000.0 / cs.model.config.sampleRate);
+        }
         return options.refineSteps() > 0 ? name + "-refine" + options.refineSteps() : name;
     }
 

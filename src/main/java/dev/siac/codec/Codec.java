@@ -58,7 +58,7 @@ public final class Codec {
      * the saving goes to later windows.
      */
     public record Options(int maxEventsPerWindow, double stopBelow, Precision precision, int refineSteps, double refineLr,
-                          double targetKbps, double mergeCosine) {
+                          double targetKbps, double mergeCosine, int mergeWithinSamples) {
         /** {@link #mergeCosine} that merges nothing. */
         public static final double NO_MERGE = 1;
         public static final double DEFAULT_REFINE_LR = 0.03;
@@ -69,6 +69,12 @@ public final class Codec {
             if (refineSteps > 0 && !(refineLr > 0)) throw new IllegalArgumentException("refine step size must be positive");
             if (!(targetKbps >= 0) || Double.isInfinite(targetKbps)) throw new IllegalArgumentException("target bitrate must be positive, got " + targetKbps);
             if (!(mergeCosine >= -1 && mergeCosine <= 1)) throw new IllegalArgumentException("twin cosine must be in [-1, 1], got " + mergeCosine);
+            if (mergeWithinSamples < 0) throw new IllegalArgumentException("twin distance must be >= 0, got " + mergeWithinSamples);
+        }
+
+        public Options(int maxEventsPerWindow, double stopBelow, Precision precision, int refineSteps, double refineLr,
+                       double targetKbps, double mergeCosine) {
+            this(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, targetKbps, mergeCosine, 0);
         }
 
         public Options(int maxEventsPerWindow, double stopBelow, Precision precision) {
@@ -91,17 +97,22 @@ public final class Codec {
         }
 
         public Options withRefine(int steps, double lr) {
-            return new Options(maxEventsPerWindow, stopBelow, precision, steps, lr, targetKbps, mergeCosine);
+            return new Options(maxEventsPerWindow, stopBelow, precision, steps, lr, targetKbps, mergeCosine, mergeWithinSamples);
         }
 
         /** A target bitrate in kbit/s, the file's header included (0 = none). */
         public Options withTargetKbps(double kbps) {
-            return new Options(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, kbps, mergeCosine);
+            return new Options(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, kbps, mergeCosine, mergeWithinSamples);
         }
 
         /** Merges same-onset events whose vectors have cosine similarity above cosine ({@link #NO_MERGE}: none). */
         public Options withMergeTwins(double cosine) {
-            return new Options(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, targetKbps, cosine);
+            return new Options(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, targetKbps, cosine, mergeWithinSamples);
+        }
+
+        /** Also merges twins whose onsets are up to that many samples apart (see {@link EventList#mergeTwins(double, int)}). */
+        public Options withMergeWithin(int samples) {
+            return new Options(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, targetKbps, mergeCosine, samples);
         }
     }
 
@@ -250,7 +261,7 @@ public final class Codec {
         }
         if (opt.mergeCosine() < Options.NO_MERGE) {
             chosen.sort(java.util.Comparator.comparingLong(Event::time)); // stable: same-onset events keep their order
-            chosen = EventList.mergeTwins(chosen, opt.mergeCosine());
+            chosen = EventList.mergeTwins(chosen, opt.mergeCosine(), opt.mergeWithinSamples());
         }
         out.addAll(chosen);
         return chosen.size();

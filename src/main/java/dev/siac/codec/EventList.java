@@ -305,38 +305,62 @@ public final class EventList {
      * ones it renders the mean sound. Events keep their time order.
      */
     public EventList mergeTwins(double cosine) {
-        List<Event> merged = mergeTwins(events, cosine);
+        return mergeTwins(cosine, 0);
+    }
+
+    /**
+     * As {@link #mergeTwins(double)}, also for twins whose onsets are up to {@code withinSamples} apart: the merged
+     * event sits at the louder one's time (not exact: the quieter one's sound moves by up to withinSamples; what it
+     * costs is measured in models/default/MODEL_CARD.md).
+     */
+    public EventList mergeTwins(double cosine, int withinSamples) {
+        List<Event> merged = mergeTwins(events, cosine, withinSamples);
         return merged.size() == events.size() ? this : withOwned(merged, null);
     }
 
     /** {@link #mergeTwins(double)} over a list of events in time order. */
     static List<Event> mergeTwins(List<Event> events, double cosine) {
+        return mergeTwins(events, cosine, 0);
+    }
+
+    /** {@link #mergeTwins(double, int)} over a list of events in time order; the result is in time order. */
+    static List<Event> mergeTwins(List<Event> events, double cosine, int withinSamples) {
         if (!(cosine >= -1 && cosine <= 1)) throw new IllegalArgumentException("cosine must be in [-1, 1], got " + cosine);
+        if (withinSamples < 0) throw new IllegalArgumentException("twin distance must be >= 0 samples, got " + withinSamples);
         List<Event> out = new ArrayList<>(events.size());
-        List<double[]> sums = new ArrayList<>(); // amplitude-weighted vector sums of out's events
-        int groupStart = 0;                      // first event of out with the current onset
+        List<Long> firstTimes = new ArrayList<>();  // out's events' original onsets, in order (a merge may move one later)
+        List<double[]> sums = new ArrayList<>();    // amplitude-weighted vector sums of out's events
+        int groupStart = 0;                         // first event of out whose original onset is within reach
         for (Event e : events) {
-            if (!out.isEmpty() && out.get(out.size() - 1).time() != e.time()) groupStart = out.size();
+            while (groupStart < out.size() && firstTimes.get(groupStart) < e.time() - withinSamples) groupStart++;
             int twin = -1;
             for (int i = groupStart; i < out.size() && twin < 0; i++) {
-                if (e.amplitude() > 0 && out.get(i).amplitude() > 0 && cos(out.get(i).vector(), e.vector()) > cosine) twin = i;
+                Event o = out.get(i);
+                if (Math.abs(o.time() - e.time()) <= withinSamples && e.amplitude() > 0 && o.amplitude() > 0
+                        && cos(o.vector(), e.vector()) > cosine) {
+                    twin = i;
+                }
             }
             if (twin < 0) {
                 double[] sum = new double[e.vector().length];
                 for (int d = 0; d < sum.length; d++) sum[d] = (double) e.amplitude() * e.vector()[d];
                 out.add(e);
+                firstTimes.add(e.time());
                 sums.add(sum);
                 continue;
             }
+            Event o = out.get(twin);
             double[] sum = sums.get(twin);
-            double amp = (double) out.get(twin).amplitude() + e.amplitude();
+            double amp = (double) o.amplitude() + e.amplitude();
             float[] v = new float[sum.length];
             for (int d = 0; d < sum.length; d++) {
                 sum[d] += (double) e.amplitude() * e.vector()[d];
                 v[d] = (float) (sum[d] / amp);
             }
-            out.set(twin, new Event(e.time(), (float) amp, v));
+            long time = e.amplitude() > o.amplitude() ? e.time() : o.time();
+            out.set(twin, new Event(time, (float) amp, v));
         }
+        if (withinSamples > 0) out.sort(java.util.Comparator.comparingLong(Event::time)); // stable
         return out;
     }
 

@@ -388,4 +388,22 @@ class EventListTest {
         assertSame(l, l.mergeTwins(1), "no cosine exceeds 1");
         assertThrows(IllegalArgumentException.class, () -> l.mergeTwins(Double.NaN));
     }
+
+    /** Within 256 samples, the next frame's twin merges at the louder one's time; farther ones and others stay. */
+    @Test
+    void mergeTwinsWithinADistanceJoinsNeighbouringFrames() {
+        List<Event> events = List.of(
+                new Event(512, 1.0f, new float[] {1, 0, 0}),
+                new Event(768, 3.0f, new float[] {1, 0.1f, 0}),   // next frame, louder: the merged event moves here
+                new Event(800, 1.0f, new float[] {0, 1, 0}),      // another direction: kept
+                new Event(1400, 1.0f, new float[] {1, 0, 0}));    // 632 samples after 768: too far
+        EventList l = new EventList(22050, 4096, 1f, 3, "", Precision.F32, events);
+        assertSame(l, l.mergeTwins(0.9), "same onset only: nothing to merge");
+        EventList m = l.mergeTwins(0.9, 256);
+        assertEquals(List.of(768L, 800L, 1400L), m.events().stream().map(Event::time).toList());
+        assertEquals(4.0f, m.events().get(0).amplitude(), 1e-6f);
+        assertArrayEquals(new float[] {1, 0.075f, 0}, m.events().get(0).vector(), 1e-6f);
+        assertEquals(2, l.mergeTwins(0.9, 1000).size(), "within 1000 samples the last one joins too");
+        assertThrows(IllegalArgumentException.class, () -> l.mergeTwins(0.9, -1));
+    }
 }
