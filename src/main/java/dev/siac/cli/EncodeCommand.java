@@ -41,15 +41,16 @@ public final class EncodeCommand implements Callable<Integer> {
     Double kbps;
 
     @Option(names = "--merge-twins", paramLabel = "COSINE", arity = "0..1", fallbackValue = "0.9",
-            description = "merge a window's events that share an onset and whose vectors have cosine similarity above"
-                    + " COSINE (default when given without a value: ${FALLBACK-VALUE}) into one event (summed amplitude,"
-                    + " amplitude-weighted mean vector): fewer bits for the same sound; with --kbps the saved events"
-                    + " are spent elsewhere")
+            description = "merge a window's events up to --merge-within apart whose vectors have cosine similarity above"
+                    + " COSINE into one event (summed amplitude, amplitude-weighted mean vector, the louder one's time):"
+                    + " fewer bits, and closer, since twins rendered apart partly cancel; with --kbps the saved events"
+                    + " are spent elsewhere (default 0.9, but none with --kbps, whose count it would undercut; 1 keeps"
+                    + " every event the model places)")
     Double mergeTwins;
 
-    @Option(names = "--merge-within", paramLabel = "MS", defaultValue = "0",
-            description = "with --merge-twins, also merge twins whose onsets are up to MS milliseconds apart, at the"
-                    + " louder one's time (not exact; default ${DEFAULT-VALUE}: same onset only)")
+    @Option(names = "--merge-within", paramLabel = "MS", defaultValue = "50",
+            description = "how far apart two twins' onsets may be for --merge-twins (default ${DEFAULT-VALUE} ms; 0: the"
+                    + " same onset only, which is exact for equal vectors)")
     double mergeWithinMs;
 
     @Option(names = "--stop-below", paramLabel = "FRACTION", defaultValue = "0",
@@ -86,8 +87,7 @@ public final class EncodeCommand implements Callable<Integer> {
             if (stopBelow < 0 || stopBelow >= 1) throw new IllegalArgumentException("--stop-below must be in [0, 1)");
             if (refine < 0) throw new IllegalArgumentException("--refine must be at least 0");
             if (!(mergeWithinMs >= 0 && mergeWithinMs <= 1000)) throw new IllegalArgumentException("--merge-within must be in [0, 1000] ms, got " + mergeWithinMs);
-            if (mergeWithinMs > 0 && mergeTwins == null) throw new IllegalArgumentException("--merge-within needs --merge-twins");
-            if (mergeTwins != null && !(mergeTwins >= -1 && mergeTwins < 1)) throw new IllegalArgumentException("--merge-twins must be a cosine in [-1, 1), got " + mergeTwins);
+            if (mergeTwins != null && !(mergeTwins >= -1 && mergeTwins <= 1)) throw new IllegalArgumentException("--merge-twins must be a cosine in [-1, 1] (1: no merging), got " + mergeTwins);
             if (kbps != null && !(kbps > 0 && kbps < 1e6)) throw new IllegalArgumentException("--kbps must be a positive bitrate in kbit/s, got " + kbps);
             if (!(refineLr > 0 && refineLr < 10)) throw new IllegalArgumentException("--refine-lr must be in (0, 10)");
             if (!Files.exists(input)) throw new java.io.IOException(input + ": file not found");
@@ -99,7 +99,7 @@ public final class EncodeCommand implements Callable<Integer> {
                 int max = maxEvents != null ? maxEvents : kbps != null ? 2 * epw : epw;
                 if (max < 1) throw new IllegalArgumentException("--max-events-per-window must be at least 1");
                 Codec.Options o = new Codec.Options(max, stopBelow, p, refine, refineLr, kbps != null ? kbps : 0,
-                        mergeTwins != null ? mergeTwins : Codec.Options.NO_MERGE,
+                        mergeTwins != null ? mergeTwins : kbps != null ? Codec.Options.NO_MERGE : Codec.Options.DEFAULT_MERGE_COSINE,
                         (int) Math.round(mergeWithinMs / 1000 * cs.model.config.sampleRate));
                 Codec.Result r = cs.encodeFile(input, o, quiet ? null : System.err);
                 try {

@@ -101,13 +101,13 @@ public final class EvalCommand implements Callable<Integer> {
     List<Integer> refine = new ArrayList<>(List.of(0));
 
     @Option(names = "--merge-twins", paramLabel = "COSINE", arity = "0..1", fallbackValue = "0.9",
-            description = "siac merges a window's same-onset events whose vectors have cosine similarity above COSINE"
-                    + " (as siac encode --merge-twins; named siac-merge)")
+            description = "siac merges twins above COSINE as siac encode --merge-twins (default: as siac encode; 1 keeps"
+                    + " every event, named siac-nomerge)")
     Double mergeTwins;
 
-    @Option(names = "--merge-within", paramLabel = "MS", defaultValue = "0",
-            description = "with --merge-twins, also twins whose onsets are up to MS ms apart (as siac encode; named siac-mergeMS)")
-    double mergeWithinMs;
+    @Option(names = "--merge-within", paramLabel = "MS",
+            description = "how far apart merged twins' onsets may be (default: as siac encode)")
+    Double mergeWithinMs;
 
     @Option(names = "--precision", paramLabel = "f32|f16|q8|q4", converter = EditCommand.PrecisionConverter.class,
             description = "how siac stores vectors (default: q4, as siac encode); other than q4 the codec is named"
@@ -118,7 +118,7 @@ public final class EvalCommand implements Callable<Integer> {
     @FunctionalInterface
     public interface SiacFactory {
         ClipCodec create(Path model, Integer maxEvents, int refineSteps, Precision precision, Double mergeTwins,
-                         double mergeWithinMs);
+                         Double mergeWithinMs);
     }
 
     private final SiacFactory siacFactory;
@@ -163,10 +163,10 @@ public final class EvalCommand implements Callable<Integer> {
                 || new java.util.HashSet<>(refine).size() != refine.size()) {
             throw new ParameterException(spec.commandLine(), "--refine takes distinct step counts >= 0, got " + refine);
         }
-        if (!(mergeWithinMs >= 0 && mergeWithinMs <= 1000) || (mergeWithinMs > 0 && mergeTwins == null)) {
-            throw new ParameterException(spec.commandLine(), "--merge-within takes 0..1000 ms and needs --merge-twins");
+        if (mergeWithinMs != null && !(mergeWithinMs >= 0 && mergeWithinMs <= 1000)) {
+            throw new ParameterException(spec.commandLine(), "--merge-within takes 0..1000 ms, got " + mergeWithinMs);
         }
-        if (mergeTwins != null && !(mergeTwins >= -1 && mergeTwins < 1)) {
+        if (mergeTwins != null && !(mergeTwins >= -1 && mergeTwins <= 1)) {
             throw new ParameterException(spec.commandLine(), "--merge-twins must be a cosine in [-1, 1), got " + mergeTwins);
         }
         if (maxClips != null && maxClips < 0) {

@@ -21,23 +21,26 @@ final class SiacClipCodec implements ClipCodec {
     }
 
     static ClipCodec forModel(Path dir) {
-        return forModel(dir, null, 0, null, null, 0);
+        return forModel(dir, null, 0, null, null, null);
     }
 
     static ClipCodec forModel(Path dir, Integer maxEvents, int refineSteps, Precision precision, Double mergeTwins,
-                              double mergeWithinMs) {
+                              Double mergeWithinMs) {
         try {
             CodecSupport cs = CodecSupport.open(dir);
             Codec.Options d = Codec.Options.defaults(cs.model.config);
             if (maxEvents != null) {
                 if (maxEvents < 1) throw new IllegalArgumentException("--max-events-per-window must be at least 1");
-                d = new Codec.Options(maxEvents, d.stopBelow(), d.precision());
+                d = new Codec.Options(maxEvents, d.stopBelow(), d.precision(), 0, Codec.Options.DEFAULT_REFINE_LR, 0,
+                        d.mergeCosine(), d.mergeWithinSamples());
             }
-            if (precision != null) d = new Codec.Options(d.maxEventsPerWindow(), d.stopBelow(), precision);
+            if (precision != null) {
+                d = new Codec.Options(d.maxEventsPerWindow(), d.stopBelow(), precision, 0, Codec.Options.DEFAULT_REFINE_LR, 0,
+                        d.mergeCosine(), d.mergeWithinSamples());
+            }
             d = d.withRefine(refineSteps, Codec.Options.DEFAULT_REFINE_LR);
-            if (mergeTwins != null) {
-                d = d.withMergeTwins(mergeTwins).withMergeWithin((int) Math.round(mergeWithinMs / 1000 * cs.model.config.sampleRate));
-            }
+            if (mergeTwins != null) d = d.withMergeTwins(mergeTwins);
+            if (mergeWithinMs != null) d = d.withMergeWithin((int) Math.round(mergeWithinMs / 1000 * cs.model.config.sampleRate));
             return new SiacClipCodec(cs, d);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -47,9 +50,12 @@ final class SiacClipCodec implements ClipCodec {
     @Override
     public String name() {
         String name = options.precision() == Codec.Options.DEFAULT_PRECISION ? "siac" : "siac-" + options.precision().label();
-        if (options.mergeCosine() < Codec.Options.NO_MERGE) {
-            name += "-merge";
-            if (options.mergeWithinSamples() > 0) name += Math.round(options.mergeWithinSamples() * 1000.0 / cs.model.config.sampleRate);
+        Codec.Options d = Codec.Options.defaults(cs.model.config);
+        if (options.mergeCosine() >= Codec.Options.NO_MERGE) {
+            name += "-nomerge";
+        } else if (options.mergeCosine() != d.mergeCosine() || options.mergeWithinSamples() != d.mergeWithinSamples()) {
+            name += "-merge" + Math.round(options.mergeWithinSamples() * 1000.0 / cs.model.config.sampleRate)
+                    + (options.mergeCosine() != d.mergeCosine() ? "c" + options.mergeCosine() : "");
         }
         return options.refineSteps() > 0 ? name + "-refine" + options.refineSteps() : name;
     }

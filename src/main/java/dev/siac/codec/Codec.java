@@ -92,7 +92,24 @@ public final class Codec {
          */
         public static final Precision DEFAULT_PRECISION = Precision.Q4;
 
+        /**
+         * Twins merged by default: events up to 50 ms apart whose vectors have cosine similarity above 0.9 (the
+         * definition of a redundant event in docs/METRICS.md) become one. The greedy encoder stacks such twins with
+         * falling amplitudes; rendered apart they partly cancel (their sub-frame shifts and onsets differ), so one
+         * merged event is louder, closer (mel_l1 and level per band) and cheaper: measured in
+         * models/default/MODEL_CARD.md.
+         */
+        public static final double DEFAULT_MERGE_COSINE = 0.9;
+        public static final double DEFAULT_MERGE_WITHIN_SECONDS = 0.05;
+
+        /** What siac encode does without options: the model's events per window, q4, twins merged. */
         public static Options defaults(ModelConfig c) {
+            return new Options(c.eventsPerWindow, 0, DEFAULT_PRECISION).withMergeTwins(DEFAULT_MERGE_COSINE)
+                    .withMergeWithin((int) Math.round(DEFAULT_MERGE_WITHIN_SECONDS * c.sampleRate));
+        }
+
+        /** The model's own events: {@link #defaults} without merging. */
+        public static Options unmerged(ModelConfig c) {
             return new Options(c.eventsPerWindow, 0, DEFAULT_PRECISION);
         }
 

@@ -188,9 +188,10 @@ class EncodeDecodeCommandTest {
 
     @Test
     void maxEventsPerWindowCapsEveryWindow() throws IOException {
-        int[] all = perHalfWindow(encodeOk(excerpt, dir.resolve("all.siac")));
+        // --merge-twins 1: the model's own events, so that every window holds the cap
+        int[] all = perHalfWindow(encodeOk(excerpt, dir.resolve("all.siac"), "--merge-twins", "1"));
         assertEquals(TinyModel.config().eventsPerWindow, Arrays.stream(all).max().orElse(0));
-        int[] two = perHalfWindow(encodeOk(excerpt, dir.resolve("two.siac"), "--max-events-per-window", "2"));
+        int[] two = perHalfWindow(encodeOk(excerpt, dir.resolve("two.siac"), "--max-events-per-window", "2", "--merge-twins", "1"));
         assertEquals(2, Arrays.stream(two).max().orElse(0), Arrays.toString(two));
         int[] one = perHalfWindow(encodeOk(excerpt, dir.resolve("one.siac"), "--max-events-per-window", "1"));
         assertEquals(1, Arrays.stream(one).max().orElse(0), Arrays.toString(one));
@@ -220,8 +221,10 @@ class EncodeDecodeCommandTest {
     /** --refine keeps every onset and the event count, changes the events, removes at least as much, and decodes. */
     @Test
     void refineKeepsOnsetsAndRemovesAtLeastAsMuch() throws IOException {
-        CliRun plain = encode(excerpt, dir.resolve("plain.siac"), "--precision", "f32");
-        CliRun refined = encode(excerpt, dir.resolve("refined.siac"), "--precision", "f32", "--refine", "3", "--refine-lr", "0.05");
+        // --merge-twins 1: refined vectors merge differently, and the count is what is compared
+        CliRun plain = encode(excerpt, dir.resolve("plain.siac"), "--precision", "f32", "--merge-twins", "1");
+        CliRun refined = encode(excerpt, dir.resolve("refined.siac"), "--precision", "f32", "--refine", "3", "--refine-lr", "0.05",
+                "--merge-twins", "1");
         assertEquals(0, plain.code(), plain.err());
         assertEquals(0, refined.code(), refined.err());
         EventList a = SiacFormat.read(dir.resolve("plain.siac"));

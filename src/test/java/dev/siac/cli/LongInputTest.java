@@ -82,9 +82,11 @@ class LongInputTest {
      */
     @Test
     void onsetsSpreadOverEveryFullWindowOfRealMusic() throws IOException {
-        EventList streamed = encode(piano);
+        // the model's own events: merging twins (on by default) would leave fewer than 32 a window
+        Codec.Options own = Codec.Options.unmerged(cs.model.config);
+        EventList streamed = cs.codec.encode(TinyModel.source(piano, 4410), TinyModel.peak(piano), own, null).events();
         EventList known = cs.codec.encode(Codec.SampleSource.of(piano), piano.length, TinyModel.peak(piano),
-                Codec.Options.defaults(cs.model.config), null).events();
+                own, null).events();
         assertEquals(known, streamed);
         int half = cs.model.config.windowSamples / 2;
         int hop = cs.model.config.stftHop;

@@ -17,8 +17,8 @@ record CodecSettings(String precision, Integer maxEventsPerWindow, int refineSte
 
     CodecSettings {
         if (kbps != null && !(kbps > 0 && kbps < 1000)) throw new IllegalArgumentException("--kbps must be in (0, 1000), got " + kbps);
-        if (mergeTwins != null && !(mergeTwins >= -1 && mergeTwins < 1)) {
-            throw new IllegalArgumentException("--merge-twins must be a cosine in [-1, 1), got " + mergeTwins);
+        if (mergeTwins != null && !(mergeTwins >= -1 && mergeTwins <= 1)) {
+            throw new IllegalArgumentException("--merge-twins must be a cosine in [-1, 1] (1: no merging), got " + mergeTwins);
         }
         if (precision != null) Precision.parse(precision); // refuse a bad name on the driver, before any task
         if (maxEventsPerWindow != null && maxEventsPerWindow < 1) throw new IllegalArgumentException("--max-events-per-window must be at least 1");
@@ -29,7 +29,8 @@ record CodecSettings(String precision, Integer maxEventsPerWindow, int refineSte
         Codec.Options d = siac.defaultOptions();
         Precision p = precision == null ? d.precision() : Precision.parse(precision);
         int max = maxEventsPerWindow == null ? d.maxEventsPerWindow() : maxEventsPerWindow;
-        Codec.Options o = new Codec.Options(max, d.stopBelow(), p).withRefine(refineSteps, Codec.Options.DEFAULT_REFINE_LR);
+        Codec.Options o = new Codec.Options(max, d.stopBelow(), p, refineSteps, Codec.Options.DEFAULT_REFINE_LR, 0,
+                d.mergeCosine(), d.mergeWithinSamples()); // siac encode's defaults, twins merged
         if (kbps != null) o = o.withTargetKbps(kbps);
         if (mergeTwins != null) o = o.withMergeTwins(mergeTwins);
         return o;

@@ -22,5 +22,6 @@ class CodecSettingsTest {
     void nonsenseIsRefusedOnTheDriver() {
         assertThrows(IllegalArgumentException.class, () -> new CodecSettings(null, null, 0, 0.0, null));
         assertThrows(IllegalArgumentException.class, () -> new CodecSettings(null, null, 0, null, 1.5));
+        new CodecSettings(null, null, 0, null, 1.0); // 1: no merging
     }
 }
