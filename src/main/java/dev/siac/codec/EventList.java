@@ -268,13 +268,10 @@ public final class EventList {
         return new EventList(sampleRate, scaleTime(lengthSamples, factor), gain, vectorDim, modelId, precision, out, q8Grid);
     }
 
-    /**
-     * Replaces every vector by one drawn uniformly, per dimension, between the smallest and largest value that
-     * dimension has in this list (the seed's "random vectors" demonstration). Times and amplitudes stay.
-     */
-    public EventList randomizeVectors(Random rng) {
-        Objects.requireNonNull(rng, "rng");
-        if (events.isEmpty()) return this;
+    /** The smallest and largest value of each vector dimension over the list. */
+    private record Range(double[] min, double[] max) {}
+
+    private Range vectorRange() {
         double[] min = new double[vectorDim];
         double[] max = new double[vectorDim];
         Arrays.fill(min, Double.POSITIVE_INFINITY);
@@ -286,6 +283,18 @@ public final class EventList {
                 max[d] = Math.max(max[d], v[d]);
             }
         }
+        return new Range(min, max);
+    }
+
+    /**
+     * Replaces every vector by one drawn uniformly, per dimension, between the smallest and largest value that
+     * dimension has in this list (the seed's "random vectors" demonstration). Times and amplitudes stay.
+     */
+    public EventList randomizeVectors(Random rng) {
+        Objects.requireNonNull(rng, "rng");
+        if (events.isEmpty()) return this;
+        Range range = vectorRange();
+        double[] min = range.min(), max = range.max();
         List<Event> out = new ArrayList<>(events.size());
         for (Event e : events) {
             float[] v = new float[vectorDim];
@@ -559,17 +568,8 @@ public final class EventList {
         Objects.requireNonNull(rng, "rng");
         boolean[] in = chosen(indices);
         if (events.isEmpty()) return this;
-        double[] min = new double[vectorDim];
-        double[] max = new double[vectorDim];
-        Arrays.fill(min, Double.POSITIVE_INFINITY);
-        Arrays.fill(max, Double.NEGATIVE_INFINITY);
-        for (Event e : events) {
-            float[] v = e.vector();
-            for (int d = 0; d < vectorDim; d++) {
-                min[d] = Math.min(min[d], v[d]);
-                max[d] = Math.max(max[d], v[d]);
-            }
-        }
+        Range range = vectorRange();
+        double[] min = range.min(), max = range.max();
         List<Event> out = new ArrayList<>(events.size());
         for (int i = 0; i < events.size(); i++) {
             Event e = events.get(i);

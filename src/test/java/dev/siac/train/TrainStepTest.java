@@ -109,17 +109,7 @@ class TrainStepTest {
                 if (!terms.seed()) {
                     // the terms are not lost in the tolerance: without them the gradient is clearly another
                     onePass(model, null, base, batch, b, new Random(5), Losses.Terms.SEED);
-                    Map<String, float[]> seedOnly = gradients(model);
-                    double apart = 0;
-                    for (String name : onePass.keySet()) {
-                        float[] want = onePass.get(name), other = seedOnly.get(name);
-                        double scale = 0, diff = 0;
-                        for (int i = 0; i < want.length; i++) {
-                            scale = Math.max(scale, Math.abs(want[i]));
-                            diff = Math.max(diff, Math.abs(want[i] - other[i]));
-                        }
-                        if (scale > 0) apart = Math.max(apart, diff / scale);
-                    }
+                    double apart = largestRelativeDifference(onePass, gradients(model));
                     assertTrue(apart > 1e-2, "the loss terms change the gradient by only " + apart);
                 }
                 int nonZero = 0;
@@ -142,17 +132,7 @@ class TrainStepTest {
                 if (adversarial) {
                     // the adversarial term is not lost in the tolerance: without it the gradient is clearly another
                     onePass(model, null, base, batch, b, new Random(5), Losses.Terms.SEED);
-                    Map<String, float[]> reconstructionOnly = gradients(model);
-                    double apart = 0;
-                    for (String name : onePass.keySet()) {
-                        float[] want = onePass.get(name), other = reconstructionOnly.get(name);
-                        double scale = 0, diff = 0;
-                        for (int i = 0; i < want.length; i++) {
-                            scale = Math.max(scale, Math.abs(want[i]));
-                            diff = Math.max(diff, Math.abs(want[i] - other[i]));
-                        }
-                        if (scale > 0) apart = Math.max(apart, diff / scale);
-                    }
+                    double apart = largestRelativeDifference(onePass, gradients(model));
                     assertTrue(apart > 1e-2, "the adversarial term changes the gradient by only " + apart);
                 }
                 System.out.printf("TrainStepTest %s: worst relative gradient difference %.2g%n", what, worst);
@@ -195,6 +175,21 @@ class TrainStepTest {
                 return new double[] {value, termsValue};
             }
         }
+    }
+
+    /** Over the parameters, the largest |a - b| relative to the parameter's largest |a| (parameters with a = 0 skipped). */
+    private static double largestRelativeDifference(Map<String, float[]> a, Map<String, float[]> b) {
+        double apart = 0;
+        for (String name : a.keySet()) {
+            float[] want = a.get(name), other = b.get(name);
+            double scale = 0, diff = 0;
+            for (int i = 0; i < want.length; i++) {
+                scale = Math.max(scale, Math.abs(want[i]));
+                diff = Math.max(diff, Math.abs(want[i] - other[i]));
+            }
+            if (scale > 0) apart = Math.max(apart, diff / scale);
+        }
+        return apart;
     }
 
     /** Every parameter's gradient, copied, then cleared for the next computation. */
