@@ -102,17 +102,10 @@ class EvalSiacEndToEndTest {
         double[] kbps = new double[2];
         String[] names = {"siac", "siac-q8"};
         for (int i = 0; i < 2; i++) {
-            Path report = dir.resolve("report" + i);
-            List<String> args = new ArrayList<>(List.of("--model", model.toString(), "--peers", "none", "-o", report.toString()));
-            if (i == 1) args.addAll(List.of("--precision", "q8"));
-            args.add(a.toString());
-            CliRun r = CliRun.of(EvalCommand.withOptions(SiacClipCodec::forModel), args.toArray(new String[0]));
-            assertEquals(0, r.code(), r.err());
-            List<String> lines = Files.readAllLines(report.resolve("results.csv"));
-            List<String> header = List.of(lines.get(0).split(",", -1));
-            String[] row = lines.get(1).split(",", -1);
-            assertEquals(names[i], row[2], String.join("\n", lines));
-            kbps[i] = Double.parseDouble(row[header.indexOf("kbps")]);
+            java.util.Map<String, String> row = firstSiacRow(model, a, dir.resolve("report" + i),
+                    i == 1 ? List.of("--precision", "q8") : List.of());
+            assertEquals(names[i], row.get("codec"), row.toString());
+            kbps[i] = Double.parseDouble(row.get("kbps"));
         }
         assertTrue(kbps[0] < kbps[1], "the default q4 " + kbps[0] + " kbps against q8 " + kbps[1]);
     }
@@ -125,21 +118,29 @@ class EvalSiacEndToEndTest {
         double[] eventsPerSecond = new double[2];
         String[] names = {"siac", "siac-nomerge"};
         for (int i = 0; i < 2; i++) {
-            Path report = dir.resolve("report" + i);
-            List<String> args = new ArrayList<>(List.of("--model", model.toString(), "--peers", "none", "-o", report.toString()));
-            if (i == 1) args.addAll(List.of("--merge-twins", "1"));
-            args.add(a.toString());
-            CliRun r = CliRun.of(EvalCommand.withOptions(SiacClipCodec::forModel), args.toArray(new String[0]));
-            assertEquals(0, r.code(), r.err());
-            List<String> lines = Files.readAllLines(report.resolve("results.csv"));
-            List<String> header = List.of(lines.get(0).split(",", -1));
-            String[] row = lines.get(1).split(",", -1);
-            assertEquals(names[i], row[2], String.join("\n", lines));
-            eventsPerSecond[i] = Double.parseDouble(row[header.indexOf("events_per_s")]);
+            java.util.Map<String, String> row = firstSiacRow(model, a, dir.resolve("report" + i),
+                    i == 1 ? List.of("--merge-twins", "1") : List.of());
+            assertEquals(names[i], row.get("codec"), row.toString());
+            eventsPerSecond[i] = Double.parseDouble(row.get("events_per_s"));
         }
         assertTrue(eventsPerSecond[1] >= eventsPerSecond[0], eventsPerSecond[1] + " events/s unmerged vs " + eventsPerSecond[0]);
         CliRun bad = CliRun.of(EvalCommand.withOptions(SiacClipCodec::forModel), "--merge-twins", "2", "-o",
                 dir.resolve("x").toString(), a.toString());
         assertEquals(2, bad.code());
+    }
+
+    /** Runs siac eval (with --options) of one clip, peers none, and returns the first results.csv row by column. */
+    private static java.util.Map<String, String> firstSiacRow(Path model, Path clip, Path report, List<String> extra)
+            throws Exception {
+        List<String> args = new ArrayList<>(List.of("--model", model.toString(), "--peers", "none", "-o", report.toString()));
+        args.addAll(extra);
+        args.add(clip.toString());
+        CliRun r = CliRun.of(EvalCommand.withOptions(SiacClipCodec::forModel), args.toArray(new String[0]));
+        assertEquals(0, r.code(), r.err());
+        List<String> lines = Files.readAllLines(report.resolve("results.csv"));
+        String[] header = lines.get(0).split(",", -1), row = lines.get(1).split(",", -1);
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < header.length; i++) out.put(header[i], row[i]);
+        return out;
     }
 }
