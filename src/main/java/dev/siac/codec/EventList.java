@@ -269,9 +269,9 @@ public final class EventList {
     }
 
     /** The smallest and largest value of each vector dimension over the list. */
-    private record Range(double[] min, double[] max) {}
+    private record VectorRange(double[] min, double[] max) {}
 
-    private Range vectorRange() {
+    private VectorRange vectorRange() {
         double[] min = new double[vectorDim];
         double[] max = new double[vectorDim];
         Arrays.fill(min, Double.POSITIVE_INFINITY);
@@ -283,7 +283,7 @@ public final class EventList {
                 max[d] = Math.max(max[d], v[d]);
             }
         }
-        return new Range(min, max);
+        return new VectorRange(min, max);
     }
 
     /**
@@ -293,7 +293,7 @@ public final class EventList {
     public EventList randomizeVectors(Random rng) {
         Objects.requireNonNull(rng, "rng");
         if (events.isEmpty()) return this;
-        Range range = vectorRange();
+        VectorRange range = vectorRange();
         double[] min = range.min(), max = range.max();
         List<Event> out = new ArrayList<>(events.size());
         for (Event e : events) {
@@ -568,7 +568,7 @@ public final class EventList {
         Objects.requireNonNull(rng, "rng");
         boolean[] in = chosen(indices);
         if (events.isEmpty()) return this;
-        Range range = vectorRange();
+        VectorRange range = vectorRange();
         double[] min = range.min(), max = range.max();
         List<Event> out = new ArrayList<>(events.size());
         for (int i = 0; i < events.size(); i++) {
