@@ -386,6 +386,20 @@ public final class Codec {
         return rows;
     }
 
+    /** {@link #renderPlaced(NDManager, float[][], float[])} of events, in a scope of its own: rows on the heap. */
+    public float[][] renderPlaced(List<Event> events) {
+        float[][] vectors = new float[events.size()][];
+        float[] amps = new float[events.size()];
+        for (int i = 0; i < events.size(); i++) {
+            vectors[i] = events.get(i).vector();
+            amps[i] = events.get(i).amplitude();
+        }
+        try (NDScope scope = new NDScope(); NDManager m = model.manager().newSubManager()) {
+            scope.suppressNotUsedWarning();
+            return renderPlaced(m, vectors, amps);
+        }
+    }
+
     /**
      * {@link #renderPlaced} as a differentiable function: vectors (E, D) and amplitudes (E, 1) to rows (E, G + N + G).
      */
@@ -525,17 +539,7 @@ public final class Codec {
         }
 
         private float[][] render(List<Event> part) {
-            if (part.isEmpty()) return new float[0][];
-            float[][] vectors = new float[part.size()][];
-            float[] amps = new float[part.size()];
-            for (int i = 0; i < part.size(); i++) {
-                vectors[i] = part.get(i).vector();
-                amps[i] = part.get(i).amplitude();
-            }
-            try (NDScope scope = new NDScope(); NDManager m = model.manager().newSubManager()) {
-                scope.suppressNotUsedWarning();
-                return renderPlaced(m, vectors, amps);
-            }
+            return part.isEmpty() ? new float[0][] : renderPlaced(part);
         }
 
         /** Waits for what is still rendering (its arrays must not outlive the model) and restores libtorch's threads. */

@@ -256,7 +256,7 @@ public final class ReportBuilder {
         List<float[]> placed = new ArrayList<>(count);
         for (int from = 0; from < count; from += RENDER_BATCH) {
             List<Event> part = evs.subList(from, Math.min(count, from + RENDER_BATCH));
-            float[][] rows = renderPlaced(part);
+            float[][] rows = codec.renderPlaced(part);
             for (int i = 0; i < part.size(); i++) {
                 Event e = part.get(i);
                 float[] inPlace = place(rows[i], e.time(), n);
@@ -474,20 +474,6 @@ public final class ReportBuilder {
         return sum;
     }
 
-    /** The codec's rendering of events, each row starting {@code (row length - N) / 2} samples before its onset. */
-    private float[][] renderPlaced(List<Event> part) {
-        float[][] vectors = new float[part.size()][];
-        float[] amps = new float[part.size()];
-        for (int i = 0; i < part.size(); i++) {
-            vectors[i] = part.get(i).vector();
-            amps[i] = part.get(i).amplitude();
-        }
-        try (NDScope scope = new NDScope(); NDManager m = model.manager().newSubManager()) {
-            scope.suppressNotUsedWarning();
-            return codec.renderPlaced(m, vectors, amps);
-        }
-    }
-
     /** A placed row (as {@link Codec#renderPlaced} returns it) laid into a window of n samples at onset {@code time}. */
     private float[] place(float[] row, long time, int n) {
         int guard = (row.length - c.eventLength()) / 2;
@@ -506,7 +492,7 @@ public final class ReportBuilder {
         List<Event> evs = list.events();
         for (int from = 0; from < evs.size(); from += RENDER_BATCH) {
             List<Event> part = evs.subList(from, Math.min(evs.size(), from + RENDER_BATCH));
-            float[][] rows = renderPlaced(part);
+            float[][] rows = codec.renderPlaced(part);
             for (int i = 0; i < part.size(); i++) {
                 float[] p = place(rows[i], part.get(i).time(), n);
                 for (int j = 0; j < n; j++) sum[j] += p[j] * level;
