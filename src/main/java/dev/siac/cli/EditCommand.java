@@ -4,6 +4,7 @@ import dev.siac.io.AtomicFiles;
 import dev.siac.codec.EventList;
 import dev.siac.codec.Precision;
 import dev.siac.codec.SiacFormat;
+import dev.siac.codec.Silence;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.ArgSpec;
@@ -118,6 +119,10 @@ public final class EditCommand implements Callable<Integer> {
                     + " (${FALLBACK-VALUE} when given without a value) into one (summed amplitude, weighted mean vector)")
     List<Double> mergeTwins = new ArrayList<>();
 
+    @Option(names = "--drop-silence",
+            description = "forget where the input was digitally silent, so the decoder mutes nothing (events' tails ring on)")
+    List<Boolean> dropSilence = new ArrayList<>();
+
     @Option(names = "--precision", paramLabel = "f32|f16|q8|q4", converter = PrecisionConverter.class,
             description = "store vectors and amplitudes at this precision from here on (default: the input's)")
     List<Precision> precision = new ArrayList<>();
@@ -209,6 +214,7 @@ public final class EditCommand implements Callable<Integer> {
                 }
                 case "--randomize-vectors" -> new Step(name, true, (l, g) -> l.randomizeVectors(g));
                 case "--randomize-times" -> new Step(name, true, (l, g) -> l.randomizeTimes(g));
+                case "--drop-silence" -> new Step(name, false, (l, g) -> l.withSilence(Silence.NONE));
                 case "--perturb" -> {
                     float s = perturb.get(k);
                     yield new Step(name, true, (l, g) -> l.perturbRandom(g, s));

@@ -73,6 +73,11 @@ public final class EncodeCommand implements Callable<Integer> {
             description = "Adam step size of --refine (default: ${DEFAULT-VALUE})")
     double refineLr;
 
+    @Option(names = "--no-silence",
+            description = "do not store where the input is digitally silent (by default runs of at least 46 ms at or"
+                    + " below one 16-bit step decode as exact zeros instead of the events' decaying tails; docs/FORMAT.md)")
+    boolean noSilence;
+
     @Option(names = {"-q", "--quiet"}, description = "no progress bar")
     boolean quiet;
 
@@ -100,7 +105,7 @@ public final class EncodeCommand implements Callable<Integer> {
                 if (max < 1) throw new IllegalArgumentException("--max-events-per-window must be at least 1");
                 Codec.Options o = new Codec.Options(max, stopBelow, p, refine, refineLr, kbps != null ? kbps : 0,
                         mergeTwins != null ? mergeTwins : kbps != null ? Codec.Options.NO_MERGE : Codec.Options.DEFAULT_MERGE_COSINE,
-                        (int) Math.round(mergeWithinMs / 1000 * cs.model.config.sampleRate));
+                        (int) Math.round(mergeWithinMs / 1000 * cs.model.config.sampleRate)).withSilence(!noSilence);
                 Codec.Result r = cs.encodeFile(input, o, quiet ? null : System.err);
                 try {
                     SiacFormat.write(output, r.events());

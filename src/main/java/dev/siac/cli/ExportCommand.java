@@ -25,6 +25,7 @@ import java.util.concurrent.Callable;
                 "  times.npy       float64 [n]       onsets in seconds",
                 "  samples.npy     int64   [n]       onsets in samples",
                 "  amplitudes.npy  float32 [n]       amplitudes",
+                "  silence.npy     int64   [s, 2]    start and end sample of each silent span (decoded as zeros)",
                 "Rows are in time order. The directory is created if needed; existing files of these names are replaced."})
 public final class ExportCommand implements Callable<Integer> {
 
@@ -48,6 +49,7 @@ public final class ExportCommand implements Callable<Integer> {
             files.put(dir.resolve("times.npy"), bytes(Npy.times(list)));
             files.put(dir.resolve("samples.npy"), bytes(Npy.samples(list)));
             files.put(dir.resolve("amplitudes.npy"), bytes(Npy.amplitudes(list)));
+            files.put(dir.resolve("silence.npy"), bytes(Npy.silence(list)));
             AtomicFiles.writeAll(files);
             spec.commandLine().getOut().println(EventFileSupport.fmt("wrote %d events (vector dim %d) to %s",
                     list.size(), list.vectorDim(), dir));

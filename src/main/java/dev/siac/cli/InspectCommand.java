@@ -78,6 +78,8 @@ public final class InspectCommand implements Callable<Integer> {
         out.println(fmt("vector dim  %d", list.vectorDim()));
         out.println(fmt("gain        %s", list.gain()));
         out.println(fmt("model       %s", list.modelId().isEmpty() ? "none" : list.modelId().substring(0, 16) + "..."));
+        out.println(fmt("silence     %d span%s, %.3f s decoded as zeros", list.silence().count(),
+                list.silence().count() == 1 ? "" : "s", list.seconds(list.silence().totalSamples())));
         out.println();
         int shown = Math.max(0, Math.min(shownValues, list.vectorDim()));
         out.println(fmt("%6s %11s %11s %9s  %s", "index", "time_s", "amplitude", "norm",
@@ -96,7 +98,7 @@ public final class InspectCommand implements Callable<Integer> {
         Gson gson = new Gson();
         out.println("{");
         out.println("  \"file\": " + gson.toJson(input.toString()) + ",");
-        out.println("  \"format_version\": " + SiacFormat.VERSION + ",");
+        out.println("  \"format_version\": " + SiacFormat.versionOf(list) + ",");
         out.println("  \"sample_rate\": " + list.sampleRate() + ",");
         out.println("  \"length_samples\": " + list.lengthSamples() + ",");
         out.println("  \"duration_seconds\": " + list.durationSeconds() + ",");
@@ -108,6 +110,11 @@ public final class InspectCommand implements Callable<Integer> {
         out.println("  \"events_per_second\": " + list.eventsPerSecond() + ",");
         out.println("  \"bytes\": " + bytes + ",");
         out.println("  \"kbps\": " + EventFileSupport.kbps(bytes, list) + ",");
+        StringBuilder spans = new StringBuilder("  \"silence\": [");
+        for (int i = 0; i < list.silence().count(); i++) {
+            spans.append(i == 0 ? "" : ", ").append('[').append(list.silence().start(i)).append(", ").append(list.silence().end(i)).append(']');
+        }
+        out.println(spans.append("],"));
         out.print("  \"events\": [");
         List<Event> events = list.events();
         for (int i = 0; i < events.size(); i++) {

@@ -58,7 +58,7 @@ public final class Codec {
      * the saving goes to later windows.
      */
     public record Options(int maxEventsPerWindow, double stopBelow, Precision precision, int refineSteps, double refineLr,
-                          double targetKbps, double mergeCosine, int mergeWithinSamples) {
+                          double targetKbps, double mergeCosine, int mergeWithinSamples, boolean keepSilence) {
         /** {@link #mergeCosine} that merges nothing. */
         public static final double NO_MERGE = 1;
         public static final double DEFAULT_REFINE_LR = 0.03;
@@ -70,6 +70,11 @@ public final class Codec {
             if (!(targetKbps >= 0) || Double.isInfinite(targetKbps)) throw new IllegalArgumentException("target bitrate must be positive, got " + targetKbps);
             if (!(mergeCosine >= -1 && mergeCosine <= 1)) throw new IllegalArgumentException("twin cosine must be in [-1, 1], got " + mergeCosine);
             if (mergeWithinSamples < 0) throw new IllegalArgumentException("twin distance must be >= 0, got " + mergeWithinSamples);
+        }
+
+        public Options(int maxEventsPerWindow, double stopBelow, Precision precision, int refineSteps, double refineLr,
+                       double targetKbps, double mergeCosine, int mergeWithinSamples) {
+            this(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, targetKbps, mergeCosine, mergeWithinSamples, true);
         }
 
         public Options(int maxEventsPerWindow, double stopBelow, Precision precision, int refineSteps, double refineLr,
@@ -114,22 +119,30 @@ public final class Codec {
         }
 
         public Options withRefine(int steps, double lr) {
-            return new Options(maxEventsPerWindow, stopBelow, precision, steps, lr, targetKbps, mergeCosine, mergeWithinSamples);
+            return new Options(maxEventsPerWindow, stopBelow, precision, steps, lr, targetKbps, mergeCosine, mergeWithinSamples, keepSilence);
         }
 
         /** A target bitrate in kbit/s, the file's header included (0 = none). */
         public Options withTargetKbps(double kbps) {
-            return new Options(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, kbps, mergeCosine, mergeWithinSamples);
+            return new Options(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, kbps, mergeCosine, mergeWithinSamples, keepSilence);
         }
 
         /** Merges same-onset events whose vectors have cosine similarity above cosine ({@link #NO_MERGE}: none). */
         public Options withMergeTwins(double cosine) {
-            return new Options(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, targetKbps, cosine, mergeWithinSamples);
+            return new Options(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, targetKbps, cosine, mergeWithinSamples, keepSilence);
         }
 
         /** Also merges twins whose onsets are up to that many samples apart (see {@link EventList#mergeTwins(double, int)}). */
         public Options withMergeWithin(int samples) {
-            return new Options(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, targetKbps, mergeCosine, samples);
+            return new Options(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, targetKbps, mergeCosine, samples, keepSilence);
+        }
+
+        /**
+         * Whether the encoded list keeps the input's digitally silent spans ({@link Silence}; on by default), where
+         * the decoder then outputs zeros instead of the events' decaying tails.
+         */
+        public Options withSilence(boolean keep) {
+            return new Options(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, targetKbps, mergeCosine, mergeWithinSamples, keep);
         }
     }
 
@@ -220,6 +233,7 @@ public final class Codec {
         long length = audio.length();
         events.removeIf(e -> e.time() >= length);
         EventList list = new EventList(c.sampleRate, length, gain, c.vectorDim, modelId, opt.precision(), events)
+                .withSilence(opt.keepSilence() ? audio.silence.finish() : Silence.NONE)
                 .withPrecision(opt.precision());
         double removed = inputL1 > 0 ? 1 - residualL1 / inputL1 : 0;
         return new Result(list, removed);
@@ -422,8 +436,9 @@ public final class Codec {
     // ------------------------------------------------------------------------------------------------ decode
 
     /**
-     * Renders every event at its time and writes exactly lengthSamples samples, multiplied by the stored gain.
-     * Works through the sorted events in batches, flushing audio that no later event can reach.
+     * Renders every event at its time and writes exactly lengthSamples samples, multiplied by the stored gain, with
+     * the list's silent spans ({@link EventList#silence}) muted. Works through the sorted events in batches, flushing
+     * audio that no later event can reach.
      */
     public void decode(EventList list, SampleSink sink, IntConsumer eventsDone) throws IOException {
         if (list.vectorDim() != c.vectorDim || list.sampleRate() != c.sampleRate) {
@@ -461,7 +476,7 @@ public final class Codec {
                     long start = batch.get(i).time() - guard;
                     // flush what is before this event's span: events are sorted, nothing later reaches it
                     while (start >= accStart[0] + block) {
-                        accStart[0] = flush(acc, accStart[0], block, length, gain, sink);
+                        accStart[0] = flush(acc, accStart[0], block, length, gain, list.silence(), sink);
                     }
                     int off = (int) (start - accStart[0]); // in (-span, block): sorted, and reaching sample 0
                     float[] row = rows[i];
@@ -472,7 +487,7 @@ public final class Codec {
         } finally {
             rendered.close();
         }
-        while (accStart[0] < length) accStart[0] = flush(acc, accStart[0], block, length, gain, sink);
+        while (accStart[0] < length) accStart[0] = flush(acc, accStart[0], block, length, gain, list.silence(), sink);
     }
 
     /** Events rendered together in {@link #decode}. */
@@ -583,12 +598,13 @@ public final class Codec {
         return time - guard < length;
     }
 
-    private static long flush(float[] acc, long accStart, int block, long length, float gain, SampleSink sink)
+    private static long flush(float[] acc, long accStart, int block, long length, float gain, Silence silence, SampleSink sink)
             throws IOException {
         int count = (int) Math.max(0, Math.min(block, length - accStart));
         if (count > 0) {
             float[] out = new float[count];
             for (int j = 0; j < count; j++) out[j] = acc[j] * gain;
+            silence.mute(out, 0, count, accStart);
             sink.write(out, 0, count);
         }
         System.arraycopy(acc, block, acc, 0, acc.length - block);
@@ -608,6 +624,8 @@ public final class Codec {
         private long bufStart = 0;
         private long read = 0;
         private boolean ended = false;
+        /** The input's digitally silent runs, found as it is read. */
+        final Silence.Detector silence = new Silence.Detector();
 
         AudioWindow(SampleSource source, float scale, long knownLength) {
             this.source = source;
@@ -641,8 +659,9 @@ public final class Codec {
                 }
                 for (int i = 0; i < got; i++) {
                     if (!Float.isFinite(tmp[i])) throw new IOException("the input contains NaN/Inf samples at sample " + (read + i));
-                    tmp[i] *= scale;
                 }
+                silence.feed(tmp, 0, got); // on the input's own scale, before the gain normalisation
+                for (int i = 0; i < got; i++) tmp[i] *= scale;
                 append(tmp, got);
             }
             float[] out = new float[count];

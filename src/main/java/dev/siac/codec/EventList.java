@@ -38,6 +38,13 @@ public final class EventList {
      * {@link Q8Grid}). Kept by operations that create no new vector or amplitude values, dropped by the others.
      */
     private final Q8Grid q8Grid;
+    /**
+     * Where the encoded signal was digitally silent ({@link Silence}): the decoder outputs zeros there. Within [0,
+     * length); kept by every edit, and cut short where an edit moves or adds an event into a span, so that a sound
+     * placed in a gap is heard (the encoder's own onsets may lie in a span: their sound there is muted, as the input
+     * was silent).
+     */
+    private final Silence silence;
 
     /**
      * @param sampleRate    samples per second, &gt; 0
@@ -52,7 +59,7 @@ public final class EventList {
      */
     public EventList(int sampleRate, long lengthSamples, float gain, int vectorDim, String modelId,
                      Precision precision, List<Event> events) {
-        this(sampleRate, lengthSamples, gain, vectorDim, modelId, precision, copyVectors(events), null);
+        this(sampleRate, lengthSamples, gain, vectorDim, modelId, precision, copyVectors(events), null, Silence.NONE);
     }
 
     /**
@@ -60,7 +67,7 @@ public final class EventList {
      * nobody outside this package can reach. {@code q8Grid} (may be null) must have {@code vectorDim} ranges.
      */
     private EventList(int sampleRate, long lengthSamples, float gain, int vectorDim, String modelId,
-                      Precision precision, List<Event> ownedEvents, Q8Grid q8Grid) {
+                      Precision precision, List<Event> ownedEvents, Q8Grid q8Grid, Silence silence) {
         if (sampleRate <= 0) throw new IllegalArgumentException("sample rate must be > 0, got " + sampleRate);
         if (lengthSamples < 0) throw new IllegalArgumentException("length must be >= 0 samples, got " + lengthSamples);
         if (!Float.isFinite(gain) || gain < 0) throw new IllegalArgumentException("gain must be finite and >= 0, got " + gain);
@@ -81,6 +88,7 @@ public final class EventList {
         List<Event> sorted = new ArrayList<>(ownedEvents);
         sorted.sort(BY_TIME); // stable: equal times keep their order
         this.events = Collections.unmodifiableList(sorted);
+        this.silence = Objects.requireNonNull(silence, "silence").trimmedBy(new long[0], lengthSamples);
     }
 
     /** For code in this package that built fresh vectors nobody else holds: validates, but does not copy them. */
@@ -92,7 +100,13 @@ public final class EventList {
     /** As above, remembering the Q8 grid the events were read with (null for none). */
     static EventList trusted(int sampleRate, long lengthSamples, float gain, int vectorDim, String modelId,
                              Precision precision, List<Event> events, Q8Grid q8Grid) {
-        return new EventList(sampleRate, lengthSamples, gain, vectorDim, modelId, precision, events, q8Grid);
+        return trusted(sampleRate, lengthSamples, gain, vectorDim, modelId, precision, events, q8Grid, Silence.NONE);
+    }
+
+    /** As above, with the silent spans of the encoded signal. */
+    static EventList trusted(int sampleRate, long lengthSamples, float gain, int vectorDim, String modelId,
+                             Precision precision, List<Event> events, Q8Grid q8Grid, Silence silence) {
+        return new EventList(sampleRate, lengthSamples, gain, vectorDim, modelId, precision, events, q8Grid, silence);
     }
 
     private static List<Event> copyVectors(List<Event> events) {
@@ -159,6 +173,16 @@ public final class EventList {
     }
 
     /** The events sorted by time (unmodifiable; do not modify the vectors). */
+    /** Where the encoded signal was digitally silent: the decoder outputs zeros there ({@link Silence}). */
+    public Silence silence() {
+        return silence;
+    }
+
+    /** The same events with other silent spans ({@link Silence#NONE}: the decoder mutes nothing). */
+    public EventList withSilence(Silence spans) {
+        return new EventList(sampleRate, lengthSamples, gain, vectorDim, modelId, precision, events, q8Grid, spans);
+    }
+
     public List<Event> events() {
         return events;
     }
@@ -196,7 +220,7 @@ public final class EventList {
 
     /** The same header with other events (copied); arbitrary new values, so no Q8 grid is remembered. */
     public EventList withEvents(List<Event> newEvents) {
-        return new EventList(sampleRate, lengthSamples, gain, vectorDim, modelId, precision, newEvents);
+        return new EventList(sampleRate, lengthSamples, gain, vectorDim, modelId, precision, copyVectors(newEvents), null, silence);
     }
 
     /** For operations that only remove, reorder or move events: their values stay on this list's Q8 grid. */
@@ -205,7 +229,14 @@ public final class EventList {
     }
 
     private EventList withOwned(List<Event> owned, Q8Grid grid) {
-        return new EventList(sampleRate, lengthSamples, gain, vectorDim, modelId, precision, owned, grid);
+        return new EventList(sampleRate, lengthSamples, gain, vectorDim, modelId, precision, owned, grid, silence);
+    }
+
+    /** For operations that move or add events: a silent span is cut short at the first of these onsets inside it. */
+    private EventList withMoved(List<Event> owned, Q8Grid grid, List<Event> moved) {
+        long[] onsets = moved.stream().mapToLong(Event::time).sorted().toArray();
+        return new EventList(sampleRate, lengthSamples, gain, vectorDim, modelId, precision, owned, grid,
+                silence.trimmedBy(onsets, lengthSamples));
     }
 
     private EventList filter(Predicate<Event> keep) {
@@ -252,10 +283,17 @@ public final class EventList {
         long delta = toSamples(seconds);
         Range r = range(fromSec, toSec);
         List<Event> out = new ArrayList<>(events.size());
+        List<Event> moved = new ArrayList<>();
         for (Event e : events) {
-            out.add(r.contains(e.time()) ? new Event(addTime(e.time(), delta), e.amplitude(), e.vector()) : e);
+            if (r.contains(e.time())) {
+                Event m = new Event(addTime(e.time(), delta), e.amplitude(), e.vector());
+                moved.add(m);
+                out.add(m);
+            } else {
+                out.add(e);
+            }
         }
-        return withOwned(out);
+        return withMoved(out, q8Grid, moved);
     }
 
     /** Multiplies every onset and the length by {@code factor} (&gt; 0), rounding to whole samples. */
@@ -265,7 +303,8 @@ public final class EventList {
         }
         List<Event> out = new ArrayList<>(events.size());
         for (Event e : events) out.add(new Event(scaleTime(e.time(), factor), e.amplitude(), e.vector()));
-        return new EventList(sampleRate, scaleTime(lengthSamples, factor), gain, vectorDim, modelId, precision, out, q8Grid);
+        return new EventList(sampleRate, scaleTime(lengthSamples, factor), gain, vectorDim, modelId, precision, out, q8Grid,
+                silence.scaled(factor));
     }
 
     /** The smallest and largest value of each vector dimension over the list. */
@@ -390,7 +429,7 @@ public final class EventList {
         if (lengthSamples == 0) throw new IllegalArgumentException("cannot randomise times: the length is 0 samples");
         List<Event> out = new ArrayList<>(events.size());
         for (Event e : events) out.add(new Event(rng.nextLong(lengthSamples), e.amplitude(), e.vector()));
-        return withOwned(out);
+        return withMoved(out, q8Grid, out);
     }
 
     /** Adds {@code direction} to every vector (the seed's "perturbation" demonstration). */
@@ -448,17 +487,19 @@ public final class EventList {
             throw new IllegalArgumentException("transplant offset is out of range");
         }
         List<Event> out = new ArrayList<>(events);
+        List<Event> added = new ArrayList<>();
         for (Event e : other.events) {
-            if (r.contains(e.time())) out.add(new Event(addTime(e.time(), offset), e.amplitude(), e.vector()));
+            if (r.contains(e.time())) added.add(new Event(addTime(e.time(), offset), e.amplitude(), e.vector()));
         }
-        boolean sameGrid = out.size() == events.size() || Objects.equals(q8Grid, other.q8Grid);
-        return withOwned(out, sameGrid ? q8Grid : null);
+        out.addAll(added);
+        boolean sameGrid = added.isEmpty() || Objects.equals(q8Grid, other.q8Grid);
+        return withMoved(out, sameGrid ? q8Grid : null, added);
     }
 
     /** This list stored at precision {@code p}: vectors and amplitudes are exactly what reading the file gives. */
     public EventList withPrecision(Precision p) {
         Objects.requireNonNull(p, "precision");
-        EventList stored = SiacFormat.asStored(new EventList(sampleRate, lengthSamples, gain, vectorDim, modelId, p, events, q8Grid));
+        EventList stored = SiacFormat.asStored(new EventList(sampleRate, lengthSamples, gain, vectorDim, modelId, p, events, q8Grid, silence));
         // F32 keeps the values exactly, so a later return to Q8 can still reuse the grid; a Q8 result has its own
         return p == Precision.F32 && q8Grid != null ? stored.withOwned(stored.events, q8Grid) : stored;
     }
@@ -503,11 +544,14 @@ public final class EventList {
         boolean[] in = chosen(indices);
         long delta = toSamples(seconds);
         List<Event> out = new ArrayList<>(events.size());
+        List<Event> moved = new ArrayList<>();
         for (int i = 0; i < events.size(); i++) {
             Event e = events.get(i);
-            out.add(in[i] ? new Event(addTime(e.time(), delta), e.amplitude(), e.vector()) : e);
+            Event m = in[i] ? new Event(addTime(e.time(), delta), e.amplitude(), e.vector()) : e;
+            if (in[i]) moved.add(m);
+            out.add(m);
         }
-        return withOwned(out);
+        return withMoved(out, q8Grid, moved);
     }
 
     /** Adds copies of the chosen events, {@code seconds} later (rounded to whole samples). */
@@ -515,12 +559,14 @@ public final class EventList {
         if (!Double.isFinite(seconds)) throw new IllegalArgumentException("offset must be finite, got " + seconds);
         boolean[] in = chosen(indices);
         long delta = toSamples(seconds);
-        List<Event> out = new ArrayList<>(events);
+        List<Event> added = new ArrayList<>();
         for (int i = 0; i < events.size(); i++) {
             Event e = events.get(i);
-            if (in[i]) out.add(new Event(addTime(e.time(), delta), e.amplitude(), e.vector()));
+            if (in[i]) added.add(new Event(addTime(e.time(), delta), e.amplitude(), e.vector()));
         }
-        return withOwned(out);
+        List<Event> out = new ArrayList<>(events);
+        out.addAll(added);
+        return withMoved(out, q8Grid, added);
     }
 
     /** Multiplies the amplitudes of the chosen events by {@code factor} (finite, &ge; 0). */
@@ -629,12 +675,13 @@ public final class EventList {
                 && vectorDim == l.vectorDim
                 && modelId.equals(l.modelId)
                 && precision == l.precision
-                && events.equals(l.events);
+                && events.equals(l.events)
+                && silence.equals(l.silence);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(sampleRate, lengthSamples, gain, vectorDim, modelId, precision, events);
+        return Objects.hash(sampleRate, lengthSamples, gain, vectorDim, modelId, precision, events, silence);
     }
 
     @Override

@@ -60,6 +60,17 @@ public final class Npy {
         return int64(t, t.length);
     }
 
+    /** The silent spans ({@link EventList#silence}) as int64 [spans, 2]: start and end sample of each. */
+    public static byte[] silence(EventList list) {
+        Silence s = list.silence();
+        long[] a = new long[2 * s.count()];
+        for (int i = 0; i < s.count(); i++) {
+            a[2 * i] = s.start(i);
+            a[2 * i + 1] = s.end(i);
+        }
+        return int64(a, s.count(), 2);
+    }
+
     /** Amplitudes as float32 [n]. */
     public static byte[] amplitudes(EventList list) {
         float[] a = new float[list.size()];

@@ -24,8 +24,11 @@ import java.util.zip.CRC32;
  */
 public final class SiacFormat {
 
-    /** The only version this build writes and reads. */
-    public static final int VERSION = 1;
+    /**
+     * The newest version this build writes and reads. Version 2 is version 1 plus the silent spans after the last
+     * event (docs/FORMAT.md); a list without silent spans is written as version 1, byte for byte as before.
+     */
+    public static final int VERSION = 2;
     /** Bytes from the magic through the event count; the variable part of the header follows. */
     public static final int FIXED_HEADER_BYTES = 60;
     /** Files larger than this cannot be held in one Java array. */
@@ -47,6 +50,11 @@ public final class SiacFormat {
         AtomicFiles.write(file, toBytes(events));
     }
 
+    /** The version a file of this list has: 2 when it has silent spans, else 1. */
+    public static int versionOf(EventList events) {
+        return events.silence().isEmpty() ? 1 : 2;
+    }
+
     /** The complete file content for {@code events}, stored at {@code events.precision()}. */
     public static byte[] toBytes(EventList events) {
         Objects.requireNonNull(events, "events");
@@ -57,8 +65,9 @@ public final class SiacFormat {
 
         Sink out = new Sink(FIXED_HEADER_BYTES + 32 + (p.quantized() ? 8 + 8 * dim : 0)
                 + (long) n * (2 + ampBytes(p) + (long) p.vectorBytes(dim)) + CRC_BYTES);
+        Silence silence = events.silence();
         out.bytes(MAGIC);
-        out.u8(VERSION);
+        out.u8(versionOf(events));
         out.u8(precisionCode(p));
         out.u16(dim);
         out.u32(events.sampleRate());
@@ -145,6 +154,15 @@ public final class SiacFormat {
                 }
             }
         }
+        if (!silence.isEmpty()) {
+            out.varint(silence.count());
+            long previousEnd = 0;
+            for (int i = 0; i < silence.count(); i++) {
+                out.varint(silence.start(i) - previousEnd);
+                out.varint(silence.end(i) - silence.start(i));
+                previousEnd = silence.end(i);
+            }
+        }
         CRC32 crc = new CRC32();
         crc.update(out.buf, 0, out.size);
         out.u32(crc.getValue());
@@ -219,8 +237,8 @@ public final class SiacFormat {
         Cursor c = new Cursor(data, body, name);
         c.pos = MAGIC.length;
         int version = c.u8("version");
-        if (version != VERSION) {
-            throw c.fail("unsupported version " + version + " (this build reads version " + VERSION + ")");
+        if (version != 1 && version != 2) {
+            throw c.fail("unsupported version " + version + " (this build reads versions 1 and " + VERSION + ")");
         }
         int precisionCode = c.u8("precision");
         Precision p = precisionOf(precisionCode);
@@ -333,14 +351,44 @@ public final class SiacFormat {
             }
             events.add(new Event(time, amplitude, v));
         }
-        if (c.pos != body) throw c.fail((body - c.pos) + " unexpected bytes after the last event");
+        Silence silence = version == 2 ? readSilence(c, body, length) : Silence.NONE;
+        if (c.pos != body) {
+            throw c.fail((body - c.pos) + " unexpected bytes after the " + (version == 2 ? "silent spans" : "last event"));
+        }
         try {
             Q8Grid grid = p.quantized() ? new Q8Grid(ampMin, ampMax, vMin, vMax) : null;
-            return EventList.trusted((int) sampleRate, length, gain, dim, modelId, p, events, grid);
+            return EventList.trusted((int) sampleRate, length, gain, dim, modelId, p, events, grid, silence);
         } catch (IllegalArgumentException e) {
             // every rule of EventList is checked above; this only keeps the promise that readers see one exception type
             throw new SiacFormatException(name, "invalid content: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Version 2's silent spans: a count S, then per span the gap from the previous span's end (from sample 0 for the
+     * first) and the length, both varints. Each span must be non-empty and end by the signal's length.
+     */
+    private static Silence readSilence(Cursor c, int body, long length) throws SiacFormatException {
+        long count = c.varint("silent span count");
+        if (count == 0) throw c.fail("version 2 with no silent spans (such a file is written as version 1)");
+        if (count > (body - c.pos) / 2) {
+            throw c.fail("truncated (" + count + " silent spans need at least " + 2 * count + " bytes, " + (body - c.pos) + " left)");
+        }
+        long[] starts = new long[(int) count];
+        long[] ends = new long[(int) count];
+        long previousEnd = 0;
+        for (int i = 0; i < count; i++) {
+            long gap = c.varint("silent span " + i);
+            long len = c.varint("silent span " + i + " length");
+            if (len == 0) throw c.fail("silent span " + i + " is empty");
+            if (Long.compareUnsigned(gap, length - previousEnd) > 0 || Long.compareUnsigned(len, length - previousEnd - gap) > 0) {
+                throw c.fail("silent span " + i + " ends after the signal's " + length + " samples");
+            }
+            starts[i] = previousEnd + gap;
+            ends[i] = starts[i] + len;
+            previousEnd = ends[i];
+        }
+        return Silence.of(starts, ends);
     }
 
     // ------------------------------------------------------------------------------------------ quantisation

@@ -258,6 +258,7 @@ public final class StudioSession implements AutoCloseable {
         }
         float gain = l.gain();
         for (int j = 0; j < acc.length; j++) acc[j] *= gain;
+        l.silence().mute(acc, 0, acc.length, 0); // as the decoder does
         mix = acc;
         if (spectrogramPng != null) {
             spectrogramPng = png(Plots.logFrequencySpectrogram(manager, mix.length == 0 ? new float[1] : mix, l.sampleRate()));

@@ -28,11 +28,12 @@ class EditCommandTest {
     @TempDir
     Path dir;
 
-    /** Events at 0, 1, 2, 3 s with amplitudes 1..4 and vectors (i, 10 i). */
+    /** Events at 0, 1, 2, 3 s with amplitudes 1..4 and vectors (i, 10 i); silent spans 5000..15000, 50000..60000. */
     private static EventList fourSeconds() {
         List<Event> events = new ArrayList<>();
         for (int i = 0; i < 4; i++) events.add(new Event(22050L * i, i + 1, new float[]{i, 10 * i}));
-        return new EventList(22050, 4 * 22050, 0.9f, 2, TestLists.MODEL_ID, Precision.F32, events);
+        return new EventList(22050, 4 * 22050, 0.9f, 2, TestLists.MODEL_ID, Precision.F32, events)
+                .withSilence(dev.siac.codec.Silence.of(new long[] {5000, 50000}, new long[] {15000, 60000}));
     }
 
     private Path write(String name, EventList l) throws Exception {
@@ -115,6 +116,10 @@ class EditCommandTest {
         assertEquals(l.randomizeVectors(new Random(7)), edit("--seed", "7", "--randomize-vectors"));
         assertEquals(l.randomizeTimes(new Random(7)), edit("--randomize-times", "--seed", "7"));
         assertEquals(l.perturbRandom(new Random(7), 10f), edit("--perturb", "10", "--seed", "7"));
+        assertEquals(l.withSilence(dev.siac.codec.Silence.NONE), edit("--drop-silence"));
+        assertEquals(l.silence(), edit("--delete-range", "1:3").silence(), "deleting keeps the silent spans");
+        assertEquals(dev.siac.codec.Silence.of(new long[] {5000, 50000}, new long[] {11025, 55125}),
+                edit("--shift", "-0.5").silence(), "events moved into the spans (to 0.5 s and 2.5 s) cut them short");
         Random shared = new Random(3);
         assertEquals(l.randomizeVectors(shared).perturbRandom(shared, 2f),
                 edit("--seed", "3", "--randomize-vectors", "--perturb", "2"), "one generator for all random operations");

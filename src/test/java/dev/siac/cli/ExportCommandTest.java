@@ -42,7 +42,8 @@ class ExportCommandTest {
     }
 
     private EventList exportSample(Path out) throws Exception {
-        EventList l = TestLists.encoderLike(11, 30, 32, Precision.Q8).withPrecision(Precision.Q8).shift(-0.01);
+        EventList l = TestLists.encoderLike(11, 30, 32, Precision.Q8).withPrecision(Precision.Q8).shift(-0.01)
+                .withSilence(dev.siac.codec.Silence.of(new long[] {100, 5000}, new long[] {2000, 5001}));
         Path in = dir.resolve("in.siac");
         SiacFormat.write(in, l);
         CliRun r = CliRun.of(new ExportCommand(), in.toString(), "--npy", out.toString());
@@ -51,7 +52,7 @@ class ExportCommandTest {
     }
 
     @Test
-    void writesFourArraysWithTheEventsContent() throws Exception {
+    void writesFiveArraysWithTheEventsContentAndTheSilentSpans() throws Exception {
         Path out = dir.resolve("arrays");
         EventList l = exportSample(out);
 
@@ -71,8 +72,11 @@ class ExportCommandTest {
             assertEquals(e.time(), s.data().getLong());
             assertEquals(e.amplitude(), a.data().getFloat());
         }
+        Npy q = Npy.read(out.resolve("silence.npy"));
+        assertEquals("{'descr': '<i8', 'fortran_order': False, 'shape': (2, 2), }", q.header());
+        for (long want : new long[] {100, 2000, 5000, 5001}) assertEquals(want, q.data().getLong());
         try (Stream<Path> files = Files.list(out)) {
-            assertEquals(4, files.count(), "no temporaries left behind");
+            assertEquals(5, files.count(), "no temporaries left behind");
         }
     }
 

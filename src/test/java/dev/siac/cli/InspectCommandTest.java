@@ -62,6 +62,14 @@ class InspectCommandTest {
         assertEquals(0, r.code(), r.err());
         JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
         assertEquals(1, o.get("format_version").getAsInt());
+        assertEquals(0, o.getAsJsonArray("silence").size());
+        EventList withSpans = l.withSilence(dev.siac.codec.Silence.of(new long[] {10}, new long[] {2000}));
+        Path spans = dir.resolve("spans.siac");
+        SiacFormat.write(spans, withSpans);
+        JsonObject o2 = JsonParser.parseString(CliRun.of(new InspectCommand(), spans.toString(), "--json").out()).getAsJsonObject();
+        assertEquals(2, o2.get("format_version").getAsInt());
+        assertEquals("[[10,2000]]", o2.getAsJsonArray("silence").toString());
+        assertTrue(CliRun.of(new InspectCommand(), spans.toString()).out().contains("silence     1 span, 0.090 s decoded as zeros"));
         assertEquals(22050, o.get("sample_rate").getAsInt());
         assertEquals(l.lengthSamples(), o.get("length_samples").getAsLong());
         assertEquals(l.gain(), o.get("gain").getAsFloat());

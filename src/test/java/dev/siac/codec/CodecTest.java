@@ -86,6 +86,33 @@ class CodecTest {
     }
 
     /**
+     * Digital silence in the input is stored as spans (found on the input's own scale, in any chunking) and decodes
+     * as exact zeros, while the events around it still ring where the input did not stop; without the spans the
+     * events' tails reach into the gap.
+     */
+    @Test
+    void digitalSilenceIsStoredAndDecodesAsExactZeros() throws IOException {
+        float[] x = TinyModel.noise(30000, 0.5, 9);
+        for (int i = 0; i < x.length; i++) x[i] = 0.2f * x[i] + 0.3f * Math.signum(x[i]); // no sample near zero
+        java.util.Arrays.fill(x, 9000, 15000, 0f);
+        for (int i = 15000; i < 16000; i++) x[i] = (i % 2 == 0 ? 0.5f : -0.5f) * Silence.THRESHOLD; // quieter than 16 bits
+        java.util.Arrays.fill(x, 29000, 30000, 0f); // shorter than Silence.MIN_SAMPLES: left to the events
+        EventList events = encode(x, options(c.eventsPerWindow, 0), 777).events();
+        assertEquals(Silence.of(new long[] {9000}, new long[] {16000}), events.silence());
+        assertEquals(events, encode(x, options(c.eventsPerWindow, 0), 1, 4096).events(), "any chunking");
+        float[] y = decode(events);
+        for (int i = 9000; i < 16000; i++) assertEquals(0f, y[i], "sample " + i);
+        EventList without = encode(x, options(c.eventsPerWindow, 0).withSilence(false)).events();
+        assertEquals(Silence.NONE, without.silence());
+        assertEquals(events.events(), without.events(), "the spans do not change the events");
+        float[] ringing = decode(without);
+        double inGap = 0;
+        for (int i = 9000; i < 16000; i++) inGap += Math.abs(ringing[i]);
+        assertTrue(inGap > 0, "without spans the events' tails reach into the gap");
+        for (int i = 0; i < 9000; i++) assertEquals(ringing[i], y[i], "sample " + i + ", before the gap");
+    }
+
+    /**
      * Lengths off the window (8192) and hop (256) grids. Noise has energy in every frame, and this model's switch
      * is positive on it, so every half window (the onsets one window may place) must get at least one event,
      * the last, partial one included: padding at the end exists so that the last samples can receive onsets.

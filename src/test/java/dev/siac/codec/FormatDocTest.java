@@ -52,6 +52,7 @@ class FormatDocTest {
         Files.writeString(script, reader + "\n\nimport json, sys\nprint(json.dumps(read_siac(open(sys.argv[1], 'rb').read())))\n");
         for (Precision p : Precision.values()) {
             EventList l = TestLists.encoderLike(21 + p.ordinal(), 60, 32, p).shift(-0.3).withPrecision(p);
+            if (p.ordinal() % 2 == 1) l = l.withSilence(Silence.of(new long[] {7, 30000}, new long[] {1031, 30001})); // version 2
             Path f = dir.resolve(p + ".siac");
             SiacFormat.write(f, l);
             Process proc = new ProcessBuilder("python3", script.toString(), f.toString()).redirectErrorStream(true).start();
@@ -63,6 +64,12 @@ class FormatDocTest {
             assertEquals(l.lengthSamples(), o.get("length").getAsLong());
             assertEquals(l.gain(), o.get("gain").getAsFloat());
             assertEquals(l.modelId(), o.get("model_id").getAsString());
+            JsonArray silence = o.getAsJsonArray("silence");
+            assertEquals(l.silence().count(), silence.size(), p + " silent spans");
+            for (int i = 0; i < silence.size(); i++) {
+                assertEquals(l.silence().start(i), silence.get(i).getAsJsonArray().get(0).getAsLong());
+                assertEquals(l.silence().end(i), silence.get(i).getAsJsonArray().get(1).getAsLong());
+            }
             JsonArray events = o.getAsJsonArray("events");
             assertEquals(l.size(), events.size());
             for (int i = 0; i < l.size(); i++) {

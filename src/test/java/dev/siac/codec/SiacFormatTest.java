@@ -230,7 +230,7 @@ class SiacFormatTest {
         byte[] good = SiacFormat.toBytes(TestLists.encoderLike(1, 10, 4, Precision.F16));
         byte[] v7 = good.clone();
         v7[4] = 7;
-        assertEquals("unsupported version 7 (this build reads version 1)", problem(FileBytes.fixCrc(v7)));
+        assertEquals("unsupported version 7 (this build reads versions 1 and 2)", problem(FileBytes.fixCrc(v7)));
         byte[] p9 = good.clone();
         p9[5] = 9;
         assertEquals("unsupported precision 9", problem(FileBytes.fixCrc(p9)));
@@ -297,6 +297,44 @@ class SiacFormatTest {
         assertEquals("3 unexpected bytes after the last event", problem(FileBytes.fixCrc(longer)));
         byte[] shorter = Arrays.copyOfRange(good, 0, good.length - 5);
         assertTrue(problem(FileBytes.fixCrc(shorter)).startsWith("truncated"));
+    }
+
+    @Test
+    void silentSpansMakeVersionTwoAndRoundTripAtEveryPrecision() throws Exception {
+        EventList plain = TestLists.encoderLike(4, 40, 32, Precision.Q4).withPrecision(Precision.Q4);
+        byte[] v1 = SiacFormat.toBytes(plain);
+        assertEquals(1, v1[4], "no spans: version 1, as before");
+        Silence spans = Silence.of(new long[] {0, 5000, 70000}, new long[] {1024, 9000, plain.lengthSamples()});
+        for (Precision p : Precision.values()) {
+            EventList l = plain.withSilence(spans).withPrecision(p);
+            byte[] v2 = SiacFormat.toBytes(l);
+            assertEquals(2, v2[4]);
+            EventList back = SiacFormat.fromBytes(v2, "x.siac");
+            assertEquals(l, back, p.label());
+            assertEquals(spans, back.silence());
+            assertArrayEquals(v2, SiacFormat.toBytes(back), "read and written again: the same bytes");
+        }
+        // the spans cost their varints only: count, then gap and length per span
+        assertEquals(1 + (1 + 2) + (2 + 2) + (3 + 2),
+                SiacFormat.toBytes(plain.withSilence(spans)).length - v1.length);
+    }
+
+    @Test
+    void rejectsBadSilentSpans() {
+        // one F32 event of dimension 1 at time 0, length 100, then the spans section
+        java.util.function.Function<long[], byte[]> v2 = spans -> {
+            FileBytes.Body b = new FileBytes.Body().header(2, 0, 1, 22050, 100, 1f, 1).varint(1).varint(0).f32(1).f32(0);
+            for (long v : spans) b.varint(v);
+            return b.sealed();
+        };
+        assertEquals(Silence.of(new long[] {10}, new long[] {100}), assertDoesNotThrowRead(v2.apply(new long[] {1, 10, 90})).silence());
+        assertEquals("version 2 with no silent spans (such a file is written as version 1)", problem(v2.apply(new long[] {0})));
+        assertEquals("silent span 0 is empty", problem(v2.apply(new long[] {1, 10, 0})));
+        assertEquals("silent span 0 ends after the signal's 100 samples", problem(v2.apply(new long[] {1, 10, 91})));
+        assertEquals("silent span 1 ends after the signal's 100 samples", problem(v2.apply(new long[] {2, 0, 50, 51, 1})));
+        assertEquals("silent span 0 ends after the signal's 100 samples", problem(v2.apply(new long[] {1, Long.MAX_VALUE, 1})));
+        assertTrue(problem(v2.apply(new long[] {1000})).startsWith("truncated (1000 silent spans need at least 2000 bytes"));
+        assertEquals("2 unexpected bytes after the silent spans", problem(v2.apply(new long[] {1, 0, 1, 5, 5})));
     }
 
     private static EventList assertDoesNotThrowRead(byte[] data) {
