@@ -94,6 +94,17 @@
     $('stat-bytes').textContent = s.bytes;
     $('stat-duration').textContent = s.duration.toFixed(2);
     $('out-dir').textContent = s.output;
+    const quiet = $('silence');
+    quiet.querySelectorAll('rect').forEach(r => r.remove());
+    s.silence.forEach(([from, to]) => {
+      const r = document.createElementNS(svgNs, 'rect');
+      r.setAttribute('class', 'silent');
+      r.setAttribute('x', x(from / s.sampleRate).toFixed(1));
+      r.setAttribute('width', Math.max(1, x(to / s.sampleRate) - x(from / s.sampleRate)).toFixed(1));
+      r.setAttribute('y', '0');
+      r.setAttribute('height', '252');
+      quiet.appendChild(r);
+    });
     const g = $('events');
     g.replaceChildren();
     s.events.forEach((e, i) => {

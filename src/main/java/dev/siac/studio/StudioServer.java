@@ -327,6 +327,14 @@ public final class StudioServer implements AutoCloseable {
         o.addProperty("renders", session.renders());
         o.addProperty("logBins", dev.siac.report.Plots.LOG_BINS);
         o.addProperty("output", outDir.toString());
+        JsonArray silence = new JsonArray(); // [start, end) samples the decoder mutes
+        for (int i = 0; i < l.silence().count(); i++) {
+            JsonArray span = new JsonArray();
+            span.add(l.silence().start(i));
+            span.add(l.silence().end(i));
+            silence.add(span);
+        }
+        o.add("silence", silence);
         double[] heights = session.heights();
         JsonArray events = new JsonArray();
         List<Event> es = l.events();

@@ -36,7 +36,7 @@ final class StudioFixture implements AutoCloseable {
         try {
             a = dir.resolve("a.siac");
             b = dir.resolve("b.siac");
-            Siac.write(audio != null ? siac.encode(audio) : siac.encode(TinyModel.noise(2 * 22050, 0.5, 1)), a);
+            Siac.write(audio != null ? siac.encode(audio) : siac.encode(withGap(TinyModel.noise(2 * 22050, 0.5, 1))), a);
             Siac.write(siac.encode(TinyModel.noise(22050, 0.5, 2)), b);
             out = Files.createDirectories(dir.resolve("out"));
             EventList events = SiacFormat.read(a);
@@ -108,5 +108,11 @@ final class StudioFixture implements AutoCloseable {
         server.close();
         session.close();
         siac.close();
+    }
+
+    /** Noise with a digitally silent gap at 1.0-1.3 s: the file gets a silent span, which the studio's mix must mute. */
+    static float[] withGap(float[] x) {
+        java.util.Arrays.fill(x, 22050, 22050 + 6615, 0f);
+        return x;
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.siac.cli.EditCommand;
@@ -197,6 +198,12 @@ class StudioServerTest {
     void theCachedMixIsTheDecodeAndMovesRenderNothing() throws Exception {
         float[] decoded = f.siac.decode(f.session.current());
         assertClose(decoded, f.session.mix());
+        var silence = f.session.current().silence();
+        assertEquals(1, silence.count(), "the fixture's gap is a silent span");
+        for (long i = silence.start(0); i < silence.end(0); i++) assertEquals(0f, f.session.mix()[(int) i], "muted like the decode");
+        JsonArray span = ok(f.get("/api/state")).getAsJsonArray("silence").get(0).getAsJsonArray();
+        assertEquals(silence.start(0), span.get(0).getAsLong());
+        assertEquals(silence.end(0), span.get(1).getAsLong());
         long renders = f.session.renders();
         ok(f.post("/api/edit", "{\"op\":\"move\",\"ids\":[0,1,2],\"seconds\":0.5}"));
         assertEquals(renders, f.session.renders(), "moving events renders nothing new");
