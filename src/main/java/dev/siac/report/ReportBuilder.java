@@ -476,13 +476,8 @@ public final class ReportBuilder {
 
     /** A placed row (as {@link Codec#renderPlaced} returns it) laid into a window of n samples at onset {@code time}. */
     private float[] place(float[] row, long time, int n) {
-        int guard = (row.length - c.eventLength()) / 2;
         float[] out = new float[n];
-        long start = time - guard;
-        for (int j = 0; j < row.length; j++) {
-            long idx = start + j;
-            if (idx >= 0 && idx < n) out[(int) idx] += row[j];
-        }
+        codec.addPlaced(out, 0, row, time);
         return out;
     }
 
