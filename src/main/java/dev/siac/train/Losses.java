@@ -2,7 +2,6 @@ package dev.siac.train;
 
 import ai.djl.ndarray.NDArray;
 import dev.siac.dsp.Ops;
-import ai.djl.ndarray.NDManager;
 import dev.siac.dsp.Spectral;
 import java.util.List;
 
@@ -237,11 +236,8 @@ public final class Losses {
      * telescopes exactly to |T - sum_k C_k|_1 - |T|_1 per example, summed over the batch, which is what is computed.
      */
     public static NDArray iterativeLoss(NDArray audio, List<NDArray> eventSpectra) {
-        NDManager m = audio.getManager();
-        int n = (int) audio.getShape().get(audio.getShape().dimension() - 1);
-        NDArray target = Spectral.magnitude(audio.mul(Ops.constant(m, fade(n))));
-        NDArray sum = eventSpectra.get(0);
-        for (int k = 1; k < eventSpectra.size(); k++) sum = sum.add(eventSpectra.get(k));
+        NDArray target = target(audio);
+        NDArray sum = sum(eventSpectra);
         return target.sub(sum).abs().sum().sub(target.abs().sum());
     }
 
@@ -250,12 +246,9 @@ public final class Losses {
      * two passes; a test records this in one and compares the gradients). Summed over the batch.
      */
     public static NDArray termsLoss(NDArray audio, List<NDArray> eventSpectra, Terms terms, int sampleRate) {
-        NDManager m = audio.getManager();
-        int n = (int) audio.getShape().get(audio.getShape().dimension() - 1);
-        NDArray target = Spectral.magnitude(audio.mul(Ops.constant(m, fade(n))));
-        NDArray sum = eventSpectra.get(0);
-        for (int k = 1; k < eventSpectra.size(); k++) sum = sum.add(eventSpectra.get(k));
-        NDArray total = m.zeros(new ai.djl.ndarray.types.Shape());
+        NDArray target = target(audio);
+        NDArray sum = sum(eventSpectra);
+        NDArray total = audio.getManager().zeros(new ai.djl.ndarray.types.Shape());
         if (terms.bandLevel() > 0) {
             int[] edges = bandEdges((int) target.getShape().get(1), sampleRate);
             for (int j = 0; j + 1 < edges.length; j++) {
@@ -293,13 +286,23 @@ public final class Losses {
         return x.square().mean(new int[] {1}).add(1e-30f).sqrt();
     }
 
-    /** Fraction of the target's L1 spectral energy removed: 1 - |T - sum C|_1 / |T|_1. */
-    public static double energyRemoved(NDArray audio, List<NDArray> eventSpectra) {
-        NDManager m = audio.getManager();
+    /** T = |STFT(faded audio)|: what the events of (B, N) audio are measured against. */
+    private static NDArray target(NDArray audio) {
         int n = (int) audio.getShape().get(audio.getShape().dimension() - 1);
-        NDArray target = Spectral.magnitude(audio.mul(Ops.constant(m, fade(n))));
+        return Spectral.magnitude(audio.mul(Ops.constant(audio.getManager(), fade(n))));
+    }
+
+    /** S = the sum of the event spectra, in order. */
+    private static NDArray sum(List<NDArray> eventSpectra) {
         NDArray sum = eventSpectra.get(0);
         for (int k = 1; k < eventSpectra.size(); k++) sum = sum.add(eventSpectra.get(k));
+        return sum;
+    }
+
+    /** Fraction of the target's L1 spectral energy removed: 1 - |T - sum C|_1 / |T|_1. */
+    public static double energyRemoved(NDArray audio, List<NDArray> eventSpectra) {
+        NDArray target = target(audio);
+        NDArray sum = sum(eventSpectra);
         double total = target.abs().sum().getFloat();
         return total == 0 ? 0 : 1 - target.sub(sum).abs().sum().getFloat() / total;
     }
