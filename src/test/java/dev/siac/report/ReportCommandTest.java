@@ -98,7 +98,7 @@ class ReportCommandTest {
         assertTrue(html.contains("mel L1 (streamed reconstruction vs input)"));
         assertTrue(html.contains("kbps"));
 
-        Path chromium = ReportPage.chromiumOrSkip("ReportCommandTest");
+        Path chromium = DevTools.chromiumOrSkip("ReportCommandTest");
         try (ReportPage page = ReportPage.open(chromium, tmp, out)) {
             int audioCount = page.assertAudioPlayable();
             assertEquals(10 + events, audioCount, "10 players plus one hidden player per event");
@@ -133,7 +133,7 @@ class ReportCommandTest {
         assertTrue(events > 0);
         assertEquals(events, count(html, "class=\"event-audio\""));
 
-        Path chromium = ReportPage.chromiumOrSkip("ReportCommandTest");
+        Path chromium = DevTools.chromiumOrSkip("ReportCommandTest");
         try (ReportPage page = ReportPage.open(chromium, tmp, out)) {
             int audioCount = page.assertAudioPlayable();
             assertEquals(players, audioCount);
