@@ -89,17 +89,21 @@ class ArchitectureTest {
         assertEquals(Set.of(), violations, "references the table of " + DOC + " does not allow");
     }
 
-    /** Numbers a command prints or writes read the same in every locale: no format call without Locale.ROOT. */
+    /**
+     * Numbers a command prints or writes read the same in every locale: every printf and String.format (also with its
+     * arguments on the next line) names Locale.ROOT first; String.formatted, a DecimalFormat without symbols and a
+     * NumberFormat without a locale (all of them the default locale's) are not used.
+     */
     @Test
     void everyFormatCallNamesItsLocale() throws IOException {
-        Pattern bare = Pattern.compile("(printf|String\\.format)\\(\"");
+        Pattern bare = Pattern.compile("\\b(printf|String\\.format)\\((?!\\s*(java\\.util\\.)?Locale\\.ROOT\\b)"
+                + "|\\.formatted\\(|new (java\\.text\\.)?DecimalFormat\\(\"[^\"]*\"\\)|NumberFormat\\.get\\w*Instance\\(\\)");
         Set<String> found = new TreeSet<>();
         for (Path src : List.of(SRC, SPARK_SRC)) try (Stream<Path> files = Files.walk(src)) {
             for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
-                List<String> lines = Files.readAllLines(f);
-                for (int i = 0; i < lines.size(); i++) {
-                    if (bare.matcher(lines.get(i)).find()) found.add(src.relativize(f) + ":" + (i + 1));
-                }
+                String text = Files.readString(f);
+                Matcher m = bare.matcher(text);
+                while (m.find()) found.add(src.relativize(f) + ":" + text.substring(0, m.start()).split("\n", -1).length);
             }
         }
         assertEquals(Set.of(), found, "format calls that use the default locale");

@@ -112,7 +112,7 @@ public final class EncodeCommand implements Callable<Integer> {
                 long bytes = Files.size(output);
                 out.printf(Locale.ROOT, "%s: %d events in %.2f s of audio, %.1f events/s, %.2f kbps (%s), energy removed %.3f, %.1fx real time%n",
                         output, e.size(), e.durationSeconds(), e.eventsPerSecond(), EventFileSupport.kbps(bytes, e),
-                        p.name().toLowerCase(), r.energyRemoved(), e.durationSeconds() / secs);
+                        p.label(), r.energyRemoved(), e.durationSeconds() / secs);
             }
             return 0;
         } catch (Exception e) {

@@ -195,7 +195,7 @@ public final class ReportBuilder {
         numbers.put("streamed duration", seconds(streamLength / (double) sr) + (longerInput ? " (the start of a longer input)" : ""));
         numbers.put("streamed events", Integer.toString(streamed.size()));
         numbers.put("events per second", String.format(Locale.ROOT, "%.1f", streamed.eventsPerSecond()));
-        numbers.put("bitrate", kbps(bytes, streamed) + " (" + bytes + " bytes, " + streamed.precision().name().toLowerCase(Locale.ROOT) + " vectors)");
+        numbers.put("bitrate", kbps(bytes, streamed) + " (" + bytes + " bytes, " + streamed.precision().label() + " vectors)");
         numbers.put("energy removed (streamed)", percent(encoded.energyRemoved()));
         numbers.put("mel L1 (streamed reconstruction vs input)", String.format(Locale.ROOT, "%.3f",
                 Metrics.melL1(streamOriginal, streamReconstruction, sr)));
