@@ -108,4 +108,23 @@ class ArchitectureTest {
         }
         assertEquals(Set.of(), found, "format calls that use the default locale");
     }
+
+    /**
+     * A failure reaches a user as one line (io.Messages): no exception's raw getMessage() is printed, handed to picocli
+     * as a usage error, or collected as a warning.
+     */
+    @Test
+    void failuresReachUsersThroughMessages() throws IOException {
+        Pattern raw = Pattern.compile("(println|printf|ParameterException|TypeConversionException|warnings\\.add)\\(.*\\bgetMessage\\(\\)");
+        Set<String> found = new TreeSet<>();
+        for (Path src : List.of(SRC, SPARK_SRC)) try (Stream<Path> files = Files.walk(src)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                List<String> lines = Files.readAllLines(f);
+                for (int i = 0; i < lines.size(); i++) {
+                    if (raw.matcher(lines.get(i)).find()) found.add(src.relativize(f) + ":" + (i + 1));
+                }
+            }
+        }
+        assertEquals(Set.of(), found, "raw exception messages shown to users (use io.Messages.oneLine)");
+    }
 }

@@ -1,5 +1,6 @@
 package dev.siac.cli;
 
+import dev.siac.io.Messages;
 import dev.siac.io.AtomicFiles;
 import dev.siac.codec.EventList;
 import dev.siac.codec.Precision;
@@ -138,7 +139,7 @@ public final class EditCommand implements Callable<Integer> {
                 try {
                     list = s.apply(list, rng);
                 } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException(s.name + ": " + EventFileSupport.oneLine(e), e);
+                    throw new IllegalArgumentException(s.name + ": " + Messages.oneLine(e), e);
                 }
             }
             byte[] data = SiacFormat.toBytes(list);
@@ -354,7 +355,7 @@ public final class EditCommand implements Callable<Integer> {
             try {
                 return Precision.parse(value);
             } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
+                throw new TypeConversionException(Messages.oneLine(e));
             }
         }
     }

@@ -1,5 +1,6 @@
 package dev.siac.cli;
 
+import dev.siac.io.Messages;
 import dev.siac.codec.Codec;
 import dev.siac.codec.EventList;
 import dev.siac.codec.Precision;
@@ -105,7 +106,7 @@ public final class EncodeCommand implements Callable<Integer> {
                 try {
                     SiacFormat.write(output, r.events());
                 } catch (java.io.IOException e) {
-                    throw new java.io.IOException(output + ": cannot write (" + EventFileSupport.oneLine(e) + ")", e);
+                    throw new java.io.IOException(output + ": cannot write (" + Messages.oneLine(e) + ")", e);
                 }
                 double secs = (System.nanoTime() - t0) / 1e9;
                 EventList e = r.events();
