@@ -125,7 +125,7 @@ public final class ReportBuilder {
         int hop = c.stftHop;
         int sr = c.sampleRate;
         float[] window = Arrays.copyOf(audio, n);
-        float gain = peak(window);
+        float gain = Levels.peak(window);
         float scale = gain > 0 ? 1f / gain : 0f;
         float[] normalised = new float[n];
         for (int i = 0; i < n; i++) normalised[i] = window[i] * scale;
@@ -542,7 +542,7 @@ public final class ReportBuilder {
     private Codec.Result encode(float[] audio) throws IOException {
         long windows = Math.max(1, (audio.length + c.windowSamples / 2 - 1) / (c.windowSamples / 2));
         progress.start("encode", windows);
-        Codec.Result r = codec.encode(Codec.SampleSource.of(audio), audio.length, peak(audio), Codec.Options.defaults(c),
+        Codec.Result r = codec.encode(Codec.SampleSource.of(audio), audio.length, Levels.peak(audio), Codec.Options.defaults(c),
                 done -> progress.step(done));
         progress.end();
         return r;
@@ -571,10 +571,6 @@ public final class ReportBuilder {
             }
         }
         return in == 0 ? 0 : 1 - res / in;
-    }
-
-    static float peak(float[] x) {
-        return Levels.peak(x);
     }
 
     private static String percent(double fraction) {

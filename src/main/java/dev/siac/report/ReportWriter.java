@@ -172,7 +172,7 @@ public final class ReportWriter {
 
     /** Scales a signal down only if it would clip; quieter signals keep their level so comparisons stay fair. */
     static float[] limit(float[] x) {
-        float peak = peak(x);
+        float peak = Levels.peak(x);
         if (peak <= 1f) return x;
         float[] y = new float[x.length];
         for (int i = 0; i < x.length; i++) y[i] = x[i] / peak;
@@ -180,15 +180,11 @@ public final class ReportWriter {
     }
 
     static float[] normalise(float[] x) {
-        float peak = peak(x);
+        float peak = Levels.peak(x);
         if (peak == 0) return x;
         float[] y = new float[x.length];
         for (int i = 0; i < x.length; i++) y[i] = x[i] * 0.9f / peak;
         return y;
-    }
-
-    private static float peak(float[] x) {
-        return Levels.peak(x);
     }
 
     /**
