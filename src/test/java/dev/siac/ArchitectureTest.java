@@ -89,19 +89,42 @@ class ArchitectureTest {
         assertEquals(Set.of(), violations, "references the table of " + DOC + " does not allow");
     }
 
-    /** Numbers a command prints or writes read the same in every locale: no format call without Locale.ROOT. */
+    /**
+     * Numbers a command prints or writes read the same in every locale: every printf and String.format (also with its
+     * arguments on the next line) names Locale.ROOT first; String.formatted, a DecimalFormat without symbols and a
+     * NumberFormat without a locale (all of them the default locale's) are not used.
+     */
     @Test
     void everyFormatCallNamesItsLocale() throws IOException {
-        Pattern bare = Pattern.compile("(printf|String\\.format)\\(\"");
+        Pattern bare = Pattern.compile("\\b(printf|String\\.format)\\((?!\\s*(java\\.util\\.)?Locale\\.ROOT\\b)"
+                + "|\\.formatted\\(|new (java\\.text\\.)?DecimalFormat\\(\"[^\"]*\"\\)|NumberFormat\\.get\\w*Instance\\(\\)");
+        Set<String> found = new TreeSet<>();
+        for (Path src : List.of(SRC, SPARK_SRC)) try (Stream<Path> files = Files.walk(src)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                String text = Files.readString(f);
+                Matcher m = bare.matcher(text);
+                while (m.find()) found.add(src.relativize(f) + ":" + text.substring(0, m.start()).split("\n", -1).length);
+            }
+        }
+        assertEquals(Set.of(), found, "format calls that use the default locale");
+    }
+
+    /**
+     * A failure reaches a user as one line (io.Messages): no exception's raw getMessage() is printed, handed to picocli
+     * as a usage error, or collected as a warning.
+     */
+    @Test
+    void failuresReachUsersThroughMessages() throws IOException {
+        Pattern raw = Pattern.compile("(println|printf|ParameterException|TypeConversionException|warnings\\.add)\\(.*\\bgetMessage\\(\\)");
         Set<String> found = new TreeSet<>();
         for (Path src : List.of(SRC, SPARK_SRC)) try (Stream<Path> files = Files.walk(src)) {
             for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
                 List<String> lines = Files.readAllLines(f);
                 for (int i = 0; i < lines.size(); i++) {
-                    if (bare.matcher(lines.get(i)).find()) found.add(src.relativize(f) + ":" + (i + 1));
+                    if (raw.matcher(lines.get(i)).find()) found.add(src.relativize(f) + ":" + (i + 1));
                 }
             }
         }
-        assertEquals(Set.of(), found, "format calls that use the default locale");
+        assertEquals(Set.of(), found, "raw exception messages shown to users (use io.Messages.oneLine)");
     }
 }

@@ -111,7 +111,7 @@ public final class BenchCommand implements Callable<Integer> {
             options = new Bench.Options(ps, steps, sp, model == null ? null : model.toAbsolutePath(), minutes,
                     warmup != null ? warmup : 1, repeats != null ? repeats : quick ? 1 : 3, batch, chunk, workers);
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
+            throw new ParameterException(spec.commandLine(), oneLine(e));
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -177,8 +177,7 @@ public final class BenchCommand implements Callable<Integer> {
         try {
             code = child(args, System.out);
         } catch (Throwable e) {
-            String msg = e.getMessage() == null ? e.getClass().getName() : e.getMessage();
-            System.err.println("siac bench child: " + oneLine(msg));
+            System.err.println("siac bench child: " + oneLine(e));
             code = 1;
         }
         System.out.flush();

@@ -1,5 +1,7 @@
 package dev.siac.cli;
 
+import static dev.siac.io.Messages.oneLine;
+
 import dev.siac.train.corpus.CorpusBuilder;
 import dev.siac.train.corpus.CorpusPlan;
 import dev.siac.train.corpus.DebianCorpus;
@@ -86,7 +88,7 @@ public final class CorpusCommand implements Callable<Integer> {
             midi = new CorpusPlan.MidiOptions(variants, seed, maxTranspose, tempoRange, pieceSeconds);
             builder = new CorpusBuilder(out, maxMinutes, null);
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            throw new CommandLine.ParameterException(spec.commandLine(), oneLine(e));
         }
         List<String> warnings = new ArrayList<>();
         try {
@@ -108,10 +110,5 @@ public final class CorpusCommand implements Callable<Integer> {
             err.println("siac corpus: " + oneLine(e));
             return 1;
         }
-    }
-
-    private static String oneLine(Throwable e) {
-        String m = e.getMessage();
-        return (m == null || m.isBlank() ? e.getClass().getSimpleName() : m).replaceAll("[\\r\\n\\t]+", " ").strip();
     }
 }

@@ -63,7 +63,7 @@ public final class DemoCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "model       %s (%s)%n", cs.modelDir, cs.modelId.substring(0, 12));
                 out.printf(Locale.ROOT, "input       %s: %.2f s%n", in, list.durationSeconds());
                 out.printf(Locale.ROOT, "events      %d (%.1f per second), %s%n", list.size(), list.eventsPerSecond(), siac);
-                out.printf(Locale.ROOT, "bitrate     %.2f kbps (%s)%n", EventFileSupport.kbps(Files.size(siac), list), list.precision().name().toLowerCase());
+                out.printf(Locale.ROOT, "bitrate     %.2f kbps (%s)%n", EventFileSupport.kbps(Files.size(siac), list), list.precision().label());
                 out.printf(Locale.ROOT, "energy      %.3f of the spectrogram's L1 energy removed%n", r.energyRemoved());
                 out.printf(Locale.ROOT, "mel_l1      %.3f (decoded vs input)%n", mel);
                 out.printf(Locale.ROOT, "speed       encode %.1fx, decode %.1fx real time%n", list.durationSeconds() / enc, list.durationSeconds() / dec);

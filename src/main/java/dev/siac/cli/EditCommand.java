@@ -1,5 +1,6 @@
 package dev.siac.cli;
 
+import dev.siac.io.Messages;
 import dev.siac.io.AtomicFiles;
 import dev.siac.codec.EventList;
 import dev.siac.codec.Precision;
@@ -143,7 +144,7 @@ public final class EditCommand implements Callable<Integer> {
                 try {
                     list = s.apply(list, rng);
                 } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException(s.name + ": " + EventFileSupport.oneLine(e), e);
+                    throw new IllegalArgumentException(s.name + ": " + Messages.oneLine(e), e);
                 }
             }
             byte[] data = SiacFormat.toBytes(list);
@@ -360,7 +361,7 @@ public final class EditCommand implements Callable<Integer> {
             try {
                 return Precision.parse(value);
             } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
+                throw new TypeConversionException(Messages.oneLine(e));
             }
         }
     }

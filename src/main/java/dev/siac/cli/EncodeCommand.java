@@ -1,5 +1,6 @@
 package dev.siac.cli;
 
+import dev.siac.io.Messages;
 import dev.siac.codec.Codec;
 import dev.siac.codec.EventList;
 import dev.siac.codec.Precision;
@@ -110,14 +111,14 @@ public final class EncodeCommand implements Callable<Integer> {
                 try {
                     SiacFormat.write(output, r.events());
                 } catch (java.io.IOException e) {
-                    throw new java.io.IOException(output + ": cannot write (" + EventFileSupport.oneLine(e) + ")", e);
+                    throw new java.io.IOException(output + ": cannot write (" + Messages.oneLine(e) + ")", e);
                 }
                 double secs = (System.nanoTime() - t0) / 1e9;
                 EventList e = r.events();
                 long bytes = Files.size(output);
                 out.printf(Locale.ROOT, "%s: %d events in %.2f s of audio, %.1f events/s, %.2f kbps (%s), energy removed %.3f, %.1fx real time%n",
                         output, e.size(), e.durationSeconds(), e.eventsPerSecond(), EventFileSupport.kbps(bytes, e),
-                        p.name().toLowerCase(), r.energyRemoved(), e.durationSeconds() / secs);
+                        p.label(), r.energyRemoved(), e.durationSeconds() / secs);
             }
             return 0;
         } catch (Exception e) {

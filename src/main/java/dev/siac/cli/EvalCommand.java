@@ -178,7 +178,7 @@ public final class EvalCommand implements Callable<Integer> {
         try {
             selection = Peers.select(peerNames);
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
+            throw new ParameterException(spec.commandLine(), oneLine(e));
         }
         if (noSiac && selection.codecs().isEmpty()) {
             throw new ParameterException(spec.commandLine(), "nothing to measure: --no-siac and no peer available"

@@ -20,13 +20,9 @@ final class EventFileSupport {
 
     /** Prints "error: message" as one line on the command's error stream and returns the runtime-error code. */
     static int fail(CommandSpec spec, Exception e) {
-        spec.commandLine().getErr().println("error: " + oneLine(e));
+        spec.commandLine().getErr().println("error: " + Messages.oneLine(e));
         spec.commandLine().getErr().flush();
         return EXIT_ERROR;
-    }
-
-    static String oneLine(Throwable e) {
-        return Messages.oneLine(e);
     }
 
     /** Bytes of the file per second of signal, in kbit/s; 0 for a zero-length list. */

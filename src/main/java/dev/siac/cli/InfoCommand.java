@@ -1,5 +1,6 @@
 package dev.siac.cli;
 
+import dev.siac.io.Messages;
 import ai.djl.ndarray.NDManager;
 import dev.siac.model.ModelConfig;
 import dev.siac.model.Models;
@@ -62,7 +63,7 @@ public final class InfoCommand implements Callable<Integer> {
             m.close();
             return 0;
         } catch (Exception e) {
-            spec.commandLine().getErr().println("siac info: " + EventFileSupport.oneLine(e));
+            spec.commandLine().getErr().println("siac info: " + Messages.oneLine(e));
             return 1;
         }
     }

@@ -1,5 +1,6 @@
 package dev.siac.cli;
 
+import dev.siac.io.Messages;
 import dev.siac.audio.AudioIO;
 import dev.siac.audio.AudioReader;
 import dev.siac.codec.EventList;
@@ -95,7 +96,7 @@ public final class ReportCommand implements Callable<Integer> {
                     try {
                         data = builder.fromEvents(title, list, Files.size(input), original);
                     } catch (IllegalArgumentException e) {
-                        throw new IOException(input + ": " + e.getMessage(), e);
+                        throw new IOException(input + ": " + Messages.oneLine(e), e);
                     }
                 } else {
                     Prefix prefix = readPrefix(input, builder.audioSamplesNeeded());

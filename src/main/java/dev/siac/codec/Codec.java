@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.siac.dsp.Ops;
 import dev.siac.dsp.Spectral;
 import dev.siac.model.ModelConfig;
+import dev.siac.model.Placement;
 import dev.siac.model.SiacModel;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -306,17 +307,17 @@ public final class Codec {
 
     /** The magnitude spectrogram of {@link #renderPlaced} rows (E, span), context frames first: (E, bins, columns). */
     NDArray placedSpectrogram(NDArray rows) {
-        return SiacModel.placedSpectrogram(rows);
+        return Placement.placedSpectrogram(rows);
     }
 
     /** Frames of {@link #placedSpectrogram}. */
     int placedColumns() {
-        return SiacModel.PLACED_CONTEXT_FRAMES + (c.eventLength() + 2 * guard) / c.stftHop;
+        return Placement.spectrogramColumns(c);
     }
 
     /** The residual column of an event's first {@link #placedSpectrogram} frame, for an onset at window frame onset. */
     int placedStartColumn(int onset) {
-        return onset - guard / c.stftHop - SiacModel.PLACED_CONTEXT_FRAMES;
+        return Placement.firstColumn(Placement.rowStart(c, (long) onset * c.stftHop), c.stftHop);
     }
 
     /** As SiacModel.choose (ReLU of the switch, first index on ties), over the first frames only. */
@@ -330,28 +331,8 @@ public final class Codec {
     /** Subtracts the magnitude spectrogram of an event whose rendered span starts at buffer frame startCol. */
     private void subtractEvent(NDManager m, float[][] residual, float[] audio, int startCol) {
         float[] v = placedSpectrogram(m.create(audio, new Shape(1, audio.length))).toFloatArray();
-        forEachPlaced(residual.length, residual[0].length, new int[] {startCol}, 0, 1, placedColumns(),
+        Placement.forEachCell(residual.length, residual[0].length, new int[] {startCol}, 0, 1, placedColumns(),
                 (b, col, i) -> residual[b][col] -= v[i]);
-    }
-
-    /** A (bin, canvas column) cell of a placed spectrogram and its index in the host copy (E', bins, columns). */
-    interface PlacedCell {
-        void at(int bin, int column, int index);
-    }
-
-    /**
-     * Visits every cell of events from..to-1's placed spectrograms (event k's first column at canvas column
-     * startCols[k]) that lies on a canvas `width` columns wide.
-     */
-    static void forEachPlaced(int bins, int width, int[] startCols, int from, int to, int cols, PlacedCell cell) {
-        for (int k = from; k < to; k++) {
-            int base = (k - from) * bins * cols;
-            for (int b = 0; b < bins; b++) {
-                for (int j = Math.max(0, -startCols[k]); j < cols && startCols[k] + j < width; j++) {
-                    cell.at(b, startCols[k] + j, base + b * cols + j);
-                }
-            }
-        }
     }
 
     private void fillColumns(AudioWindow audio, float[][] original, float[][] residual, long firstFrame, int col, int count)
@@ -392,7 +373,7 @@ public final class Codec {
      */
     public float[][] renderPlaced(NDManager m, float[][] vectors, float[] amplitudes) {
         int count = vectors.length;
-        int span = c.eventLength() + 2 * guard;
+        int span = placedRowLength();
         float[] v = placedRows(Ops.constant(m, flatten(vectors), new Shape(count, c.vectorDim)),
                 Ops.constant(m, amplitudes, new Shape(count, 1))).toFloatArray();
         float[][] rows = new float[count][span];
@@ -432,6 +413,19 @@ public final class Codec {
         return guard;
     }
 
+    /** Samples of a {@link #renderPlaced} row: guard, event, guard. */
+    public int placedRowLength() {
+        return Placement.rowLength(c);
+    }
+
+    /**
+     * Adds the {@link #renderPlaced} row of an event with onset at sample time onto canvas, whose element 0 is sample
+     * canvasStart, where {@link Placement} puts it (guard samples before the onset); what falls outside is dropped.
+     */
+    public void addPlaced(float[] canvas, long canvasStart, float[] row, long time) {
+        Placement.addRow(canvas, canvasStart, row, Placement.rowStart(c, time));
+    }
+
 
     // ------------------------------------------------------------------------------------------------ decode
 
@@ -446,7 +440,7 @@ public final class Codec {
                     + " Hz) cannot decode these events (" + list.vectorDim() + "-d at " + list.sampleRate() + " Hz)");
         }
         int n = c.windowSamples;
-        int span = c.eventLength() + 2 * guard;
+        int span = placedRowLength();
         long length = list.lengthSamples();
         float gain = list.gain();
         int block = 4 * n;
@@ -473,14 +467,13 @@ public final class Codec {
                 List<Event> batch = batches.get(k);
                 float[][] rows = rendered.get(k);
                 for (int i = 0; i < batch.size(); i++) {
-                    long start = batch.get(i).time() - guard;
-                    // flush what is before this event's span: events are sorted, nothing later reaches it
-                    while (start >= accStart[0] + block) {
+                    long time = batch.get(i).time();
+                    // flush what is before this event's span: events are sorted, nothing later reaches it; the row
+                    // then starts in (accStart - span, accStart + block) and acc holds block + span samples
+                    while (Placement.rowStart(c, time) >= accStart[0] + block) {
                         accStart[0] = flush(acc, accStart[0], block, length, gain, list.silence(), sink);
                     }
-                    int off = (int) (start - accStart[0]); // in (-span, block): sorted, and reaching sample 0
-                    float[] row = rows[i];
-                    for (int j = Math.max(0, -off); j < span; j++) acc[off + j] += row[j];
+                    addPlaced(acc, accStart[0], rows[i], time);
                 }
                 if (eventsDone != null) eventsDone.accept(doneAfter.get(k));
             }

@@ -11,6 +11,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.siac.dsp.Ops;
 import dev.siac.model.ModelConfig;
+import dev.siac.model.Placement;
 
 /**
  * Encode-time refinement ({@code siac encode --refine K}): after a window's events have been chosen greedily, K Adam
@@ -143,7 +144,7 @@ final class Refiner {
             for (int ci = 0, from = 0; from < e; from += CHUNK, ci++) {
                 int to = Math.min(e, from + CHUNK);
                 float[] w = new float[(to - from) * bins * cols];
-                Codec.forEachPlaced(bins, width, startCols, from, to, cols, (b, col, i) -> w[i] = Math.signum(sum[b][col] - r0[b][col]));
+                Placement.forEachCell(bins, width, startCols, from, to, cols, (b, col, i) -> w[i] = Math.signum(sum[b][col] - r0[b][col]));
                 NDArray part = mags.get(ci).mul(Ops.constant(m, w, mags.get(ci).getShape())).sum();
                 surrogate = surrogate == null ? part : surrogate.add(part);
             }
@@ -154,7 +155,7 @@ final class Refiner {
 
     /** Adds the host copy of events from..to-1's placed spectrograms (E', bins, cols) onto the canvas. */
     private static void addPlaced(float[][] canvas, float[] host, int[] startCols, int from, int to, int cols) {
-        Codec.forEachPlaced(canvas.length, canvas[0].length, startCols, from, to, cols, (b, col, i) -> canvas[b][col] += host[i]);
+        Placement.forEachCell(canvas.length, canvas[0].length, startCols, from, to, cols, (b, col, i) -> canvas[b][col] += host[i]);
     }
 
     private NDArray vectors(NDManager m, float[] v, int from, int to) {

@@ -230,7 +230,7 @@ public final class SiacFormat {
         crc.update(data, 0, body);
         long stored = readU32(data, body);
         if (stored != crc.getValue()) {
-            throw new SiacFormatException(name, String.format(
+            throw new SiacFormatException(name, String.format(java.util.Locale.ROOT,
                     "bad CRC (stored %08x, computed %08x): the file is damaged or truncated", stored, crc.getValue()));
         }
 

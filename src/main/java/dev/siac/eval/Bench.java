@@ -16,7 +16,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -25,7 +25,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * The speed suite behind {@code siac bench}: every measurement runs in a JVM of its own, so its peak RSS is that
@@ -181,12 +180,12 @@ public final class Bench {
                 }
             }
         } finally {
-            deleteTree(tmp);
+            AtomicFiles.deleteTree(tmp);
         }
         Set<Integer> threads = new LinkedHashSet<>();
         for (Row r : rows) threads.add(r.threads());
-        String[] cpu = machine();
-        return new Result(List.copyOf(rows), cpu[0], Integer.parseInt(cpu[1]), threads,
+        Machine cpu = machine();
+        return new Result(List.copyOf(rows), cpu.model(), cpu.cpus(), threads,
                 ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME), command, rssMethod, o);
     }
 
@@ -327,8 +326,11 @@ public final class Bench {
         return last.isEmpty() ? "(no output)" : last;
     }
 
-    /** [lscpu model name, CPU count]; /proc/cpuinfo and the JVM when lscpu is missing. */
-    static String[] machine() {
+    /** The CPU's model name and how many there are. */
+    record Machine(String model, int cpus) {}
+
+    /** lscpu's model name and CPU count; /proc/cpuinfo and the JVM when lscpu is missing. */
+    static Machine machine() {
         String model = null;
         String cpus = null;
         try {
@@ -358,7 +360,7 @@ public final class Bench {
             }
         }
         if (cpus == null || !cpus.matches("\\d+")) cpus = Integer.toString(Runtime.getRuntime().availableProcessors());
-        return new String[] {model == null ? "unknown CPU" : model, cpus};
+        return new Machine(model == null ? "unknown CPU" : model, Integer.parseInt(cpus));
     }
 
     // ------------------------------------------------------------------ synthetic input
@@ -435,22 +437,20 @@ public final class Bench {
             double tau = 0.05 + 0.95 * rng.uniform();
             double amp = 0.05 + 0.25 * rng.uniform();
             int partials = 1 + (int) (rng.uniform() * 4);
-            List<double[]> ps = new ArrayList<>();
-            for (int k = 1; k <= partials; k++) {
+            // each partial a two-pole resonator y = a y[-1] - b y[-2] + kick (one impulse)
+            double[] a = new double[partials], b = new double[partials], kick = new double[partials];
+            int m = 0;
+            for (int k = 1; k <= partials; k++, m++) {
                 double f = f0 * k * (1 + 0.002 * k * k);  // slightly stretched partials, like a stiff string
                 if (f >= sr * 0.45) break;
                 double r = Math.exp(-k / (tau * sr));     // higher partials die sooner
                 double w = 2 * Math.PI * f / sr;
-                ps.add(new double[] {2 * r * Math.cos(w), r * r, amp / k * Math.sin(w)});
+                a[m] = 2 * r * Math.cos(w);
+                b[m] = r * r;
+                kick[m] = amp / k * Math.sin(w);
             }
-            int m = ps.size();
-            double[] a = new double[m], b = new double[m], kick = new double[m];
-            for (int i = 0; i < m; i++) {
-                a[i] = ps.get(i)[0];
-                b[i] = ps.get(i)[1];
-                kick[i] = ps.get(i)[2];
-            }
-            return new Voice(onset, onset + (long) (tau * 7 * sr) + 1, a, b, kick, 0, 0, 0, null);
+            return new Voice(onset, onset + (long) (tau * 7 * sr) + 1, Arrays.copyOf(a, m), Arrays.copyOf(b, m),
+                    Arrays.copyOf(kick, m), 0, 0, 0, null);
         }
 
         void render(float[] buf, long pos, int n) {
@@ -603,12 +603,5 @@ public final class Bench {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         AtomicFiles.write(file, tmp -> Files.writeString(tmp, updated, StandardCharsets.UTF_8));
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) return;
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        }
     }
 }

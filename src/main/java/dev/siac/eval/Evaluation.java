@@ -163,10 +163,11 @@ public final class Evaluation {
         if (rows.isEmpty()) throw new IllegalArgumentException("no measurements to report" + skippedSuffix());
         Files.createDirectories(reportDir);
         Path csv = reportDir.resolve(CSV), summary = reportDir.resolve(SUMMARY), plot = reportDir.resolve(PLOT);
-        writeAtomically(List.of(csv, summary, plot), List.of(
-                tmp -> writeCsv(rows, tmp),
-                tmp -> writeSummary(rows, tmp),
-                tmp -> writePlot(rows, tmp)));
+        Map<Path, AtomicFiles.Content> files = new LinkedHashMap<>(); // all three, or none
+        files.put(csv, tmp -> writeCsv(rows, tmp));
+        files.put(summary, tmp -> writeSummary(rows, tmp));
+        files.put(plot, tmp -> writePlot(rows, tmp));
+        AtomicFiles.writeAll(files);
         progress.println("eval: wrote " + csv + ", " + summary + ", " + plot);
         return new Report(List.copyOf(rows), skipped, csv, summary, plot);
     }
@@ -466,18 +467,4 @@ public final class Evaluation {
         return Double.isFinite(r.kbps()) && r.kbps() > 0 && Double.isFinite(r.melL1());
     }
 
-
-    // ------------------------------------------------------------------ atomic output
-
-    @FunctionalInterface
-    private interface FileWriterStep {
-        void write(Path tmp) throws IOException;
-    }
-
-    /** Each target is written to a temp file beside it; all are moved into place only once all are written. */
-    private static void writeAtomically(List<Path> targets, List<FileWriterStep> steps) throws IOException {
-        Map<Path, AtomicFiles.Content> files = new LinkedHashMap<>();
-        for (int i = 0; i < targets.size(); i++) files.put(targets.get(i), steps.get(i)::write);
-        AtomicFiles.writeAll(files);
-    }
 }

@@ -1,5 +1,6 @@
 package dev.siac.eval;
 
+import dev.siac.io.AtomicFiles;
 import dev.siac.audio.AudioIO;
 import dev.siac.audio.Signal;
 import dev.siac.audio.WavEncoding;
@@ -14,12 +15,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * Peer codecs run through their command-line tools on temp files, exactly as METRICS.md states, so that siac is
@@ -129,7 +128,7 @@ public final class Peers {
                     long t2 = System.nanoTime();
                     return new CodecResult(decoded, Files.size(enc), -1, Double.NaN, (t1 - t0) / 1e9, (t2 - t1) / 1e9);
                 } finally {
-                    deleteTree(dir);
+                    AtomicFiles.discard(dir);
                 }
             }
         };
@@ -163,7 +162,7 @@ public final class Peers {
                     long t2 = System.nanoTime();
                     return new CodecResult(decoded, Files.size(enc), -1, Double.NaN, (t1 - t0) / 1e9, (t2 - t1) / 1e9);
                 } finally {
-                    deleteTree(dir);
+                    AtomicFiles.discard(dir);
                 }
             }
         };
@@ -224,14 +223,5 @@ public final class Peers {
         float[] x = new float[bytes.length / 2];
         for (int i = 0; i < x.length; i++) x[i] = b.getShort() / 32768f;
         return x;
-    }
-
-    /** Best effort: a temp file left behind must not hide the codec's own error or result. */
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        } catch (IOException ignored) {
-            // nothing useful to do: the OS temp cleaner will take it
-        }
     }
 }

@@ -7,10 +7,18 @@ import ai.djl.ndarray.types.Shape;
 import dev.siac.dsp.Spectral;
 
 /**
- * Placing rendered events in a window (MODEL_SPEC §4.7): the onset delay, the amplitude, the sub-frame shift, and the
- * magnitude spectrogram of what was placed. No parameters of its own.
+ * Placing rendered events (MODEL_SPEC §4.7): the onset delay, the amplitude, the sub-frame shift, and the magnitude
+ * spectrogram of what was placed. No parameters of its own.
+ *
+ * <p>The one definition of where an event of onset t lands and how it is added, for the model and for everything on
+ * the host that sums events (the codec's decoder and encoder, refinement, the report, the studio): its placed row
+ * ({@link #placedRows}, {@link #rowLength} samples) starts at sample {@link #rowStart} = t - guard and is added sample
+ * by sample where it overlaps ({@link #addRow}); its placed spectrogram ({@link #placedSpectrogram}) starts at frame
+ * {@link #firstColumn} and is added cell by cell ({@link #forEachCell}). Only the seed's full-window schedule
+ * ({@link #schedule}, the {@code paper} preset's training) keeps the reference's own form: the event delayed within the
+ * window, then shifted by a phase ramp over the whole window.
  */
-final class Placement {
+public final class Placement {
     private final ModelConfig config;
     private final Generator generator;
 
@@ -62,8 +70,7 @@ final class Placement {
         ModelConfig c = config;
         int n = c.windowSamples;
         int hop = c.stftHop;
-        int span = c.eventLength() + 2 * c.guardSamples();
-        int context = PLACED_CONTEXT_FRAMES * hop;
+        int span = rowLength(c);
         NDArray rows = placedRows(r, amplitudes.expandDims(1));
         NDManager m = rows.getManager();
         int count = frames.length;
@@ -72,7 +79,7 @@ final class Placement {
         for (int b = 0; b < count; b++) {
             // the part of the row inside the window [0, n): samples before or after it are not rendered
             // an onset at or past the window's end renders nothing (clamped so the int arithmetic cannot overflow)
-            starts[b] = (int) Math.min(n, frames[b] * hop - c.guardSamples());
+            starts[b] = (int) Math.min(n, rowStart(c, frames[b] * hop));
             cuts[b] = Math.max(0, -starts[b]);
             keeps[b] = Math.min(span - cuts[b], n - (starts[b] + cuts[b]));
             if (keeps[b] <= 0) {
@@ -96,7 +103,7 @@ final class Placement {
                 NDArray row = masked.get(b + ":" + (b + 1) + ", " + cuts[b] + ":" + (cuts[b] + keeps[b]));
                 audio.add(row.pad(new Shape(at, n - at - keeps[b]), 0));
             }
-            int first = (starts[b] - context) / hop;           // window frame of the row's spectrogram frame 0
+            int first = firstColumn(starts[b], hop);            // window frame of the row's spectrogram frame 0
             int lo = Math.max(0, -first);
             int hi = Math.min(width, t - first);
             if (hi <= lo) {
@@ -119,7 +126,7 @@ final class Placement {
      * The magnitude spectrogram of {@link #placedRows} rows (E, span), the {@link #PLACED_CONTEXT_FRAMES} frames that
      * start before each row first: (E, bins, context + span / hop).
      */
-    static NDArray placedSpectrogram(NDArray rows) {
+    public static NDArray placedSpectrogram(NDArray rows) {
         return Spectral.magnitude(rows.pad(new Shape((long) PLACED_CONTEXT_FRAMES * Spectral.HOP, 0), 0));
     }
 
@@ -138,5 +145,61 @@ final class Placement {
 
     private static NDArray concat(NDList parts) {
         return SiacModel.concat(parts);
+    }
+
+    // ------------------------------------------------------------------------------------------------ on the host
+
+    /** The first sample of the placed row of an event with onset at sample onsetSample: the guard before it. */
+    public static long rowStart(ModelConfig c, long onsetSample) {
+        return onsetSample - c.guardSamples();
+    }
+
+    /** Samples of a placed row: guard, event, guard. */
+    public static int rowLength(ModelConfig c) {
+        return c.eventLength() + 2 * c.guardSamples();
+    }
+
+    /** Frames of a placed row's spectrogram ({@link #placedSpectrogram}): the context frames, then the row's. */
+    public static int spectrogramColumns(ModelConfig c) {
+        return PLACED_CONTEXT_FRAMES + rowLength(c) / c.stftHop;
+    }
+
+    /**
+     * The frame of a placed spectrogram's first column, for a row starting at sample rowStart (a whole number of hops,
+     * as every {@link #rowStart} is: the guard is whole hops), both counted from the same sample 0.
+     */
+    public static int firstColumn(long rowStart, int hop) {
+        return Math.toIntExact(Math.floorDiv(rowStart, hop) - PLACED_CONTEXT_FRAMES);
+    }
+
+    /**
+     * Adds a placed row that starts at sample rowStart onto canvas, whose element 0 is sample canvasStart; the parts
+     * of the row outside the canvas are dropped.
+     */
+    public static void addRow(float[] canvas, long canvasStart, float[] row, long rowStart) {
+        long off = rowStart - canvasStart;
+        int from = (int) Math.max(0, Math.min(row.length, -off));
+        int to = (int) Math.max(from, Math.min(row.length, canvas.length - off));
+        for (int j = from; j < to; j++) canvas[(int) (off + j)] += row[j];
+    }
+
+    /** A (bin, canvas column) cell of a placed spectrogram and its index in the host copy (E', bins, columns). */
+    public interface Cell {
+        void at(int bin, int column, int index);
+    }
+
+    /**
+     * Visits every cell of events from..to-1's placed spectrograms, host copy (to - from, bins, cols), that lies on a
+     * canvas of bins x width: event k's first column at canvas column firstColumns[k] ({@link #firstColumn}).
+     */
+    public static void forEachCell(int bins, int width, int[] firstColumns, int from, int to, int cols, Cell cell) {
+        for (int k = from; k < to; k++) {
+            int base = (k - from) * bins * cols;
+            for (int b = 0; b < bins; b++) {
+                for (int j = Math.max(0, -firstColumns[k]); j < cols && firstColumns[k] + j < width; j++) {
+                    cell.at(b, firstColumns[k] + j, base + b * cols + j);
+                }
+            }
+        }
     }
 }

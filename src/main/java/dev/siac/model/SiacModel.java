@@ -176,14 +176,6 @@ public final class SiacModel implements AutoCloseable {
         return placement.generatePlaced(vectors, frames, amplitudes);
     }
 
-    /** STFT frames that start before a placed row yet overlap its first samples. */
-    public static final int PLACED_CONTEXT_FRAMES = Placement.PLACED_CONTEXT_FRAMES;
-
-    /** The magnitude spectrogram of placed rows, the context frames first ({@link Placement#placedSpectrogram}). */
-    public static NDArray placedSpectrogram(NDArray rows) {
-        return Placement.placedSpectrogram(rows);
-    }
-
     /** Rows (B, L + 2G) of rendered events times their amplitudes, shifted ({@link Placement#placedRows}). */
     public NDArray placedRows(Rendered r, NDArray amplitudes) {
         return placement.placedRows(r, amplitudes);

@@ -125,7 +125,7 @@ public final class ReportBuilder {
         int hop = c.stftHop;
         int sr = c.sampleRate;
         float[] window = Arrays.copyOf(audio, n);
-        float gain = peak(window);
+        float gain = Levels.peak(window);
         float scale = gain > 0 ? 1f / gain : 0f;
         float[] normalised = new float[n];
         for (int i = 0; i < n; i++) normalised[i] = window[i] * scale;
@@ -195,7 +195,7 @@ public final class ReportBuilder {
         numbers.put("streamed duration", seconds(streamLength / (double) sr) + (longerInput ? " (the start of a longer input)" : ""));
         numbers.put("streamed events", Integer.toString(streamed.size()));
         numbers.put("events per second", String.format(Locale.ROOT, "%.1f", streamed.eventsPerSecond()));
-        numbers.put("bitrate", kbps(bytes, streamed) + " (" + bytes + " bytes, " + streamed.precision().name().toLowerCase(Locale.ROOT) + " vectors)");
+        numbers.put("bitrate", kbps(bytes, streamed) + " (" + bytes + " bytes, " + streamed.precision().label() + " vectors)");
         numbers.put("energy removed (streamed)", percent(encoded.energyRemoved()));
         numbers.put("mel L1 (streamed reconstruction vs input)", String.format(Locale.ROOT, "%.3f",
                 Metrics.melL1(streamOriginal, streamReconstruction, sr)));
@@ -476,13 +476,8 @@ public final class ReportBuilder {
 
     /** A placed row (as {@link Codec#renderPlaced} returns it) laid into a window of n samples at onset {@code time}. */
     private float[] place(float[] row, long time, int n) {
-        int guard = (row.length - c.eventLength()) / 2;
         float[] out = new float[n];
-        long start = time - guard;
-        for (int j = 0; j < row.length; j++) {
-            long idx = start + j;
-            if (idx >= 0 && idx < n) out[(int) idx] += row[j];
-        }
+        codec.addPlaced(out, 0, row, time);
         return out;
     }
 
@@ -547,7 +542,7 @@ public final class ReportBuilder {
     private Codec.Result encode(float[] audio) throws IOException {
         long windows = Math.max(1, (audio.length + c.windowSamples / 2 - 1) / (c.windowSamples / 2));
         progress.start("encode", windows);
-        Codec.Result r = codec.encode(Codec.SampleSource.of(audio), audio.length, peak(audio), Codec.Options.defaults(c),
+        Codec.Result r = codec.encode(Codec.SampleSource.of(audio), audio.length, Levels.peak(audio), Codec.Options.defaults(c),
                 done -> progress.step(done));
         progress.end();
         return r;
@@ -576,10 +571,6 @@ public final class ReportBuilder {
             }
         }
         return in == 0 ? 0 : 1 - res / in;
-    }
-
-    static float peak(float[] x) {
-        return Levels.peak(x);
     }
 
     private static String percent(double fraction) {

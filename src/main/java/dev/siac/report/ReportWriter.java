@@ -3,6 +3,7 @@ package dev.siac.report;
 import dev.siac.eval.Charts;
 import dev.siac.dsp.Levels;
 import static dev.siac.io.Messages.oneLine;
+import dev.siac.io.AtomicFiles;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
@@ -10,15 +11,10 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -66,28 +62,18 @@ public final class ReportWriter {
         }
         checkReplaceable(target);
         Files.createDirectories(parent);
-        String name = target.getFileName().toString();
-        Path tmp = Files.createTempDirectory(parent, "." + name + ".tmp-");
-        Path old = null;
+        Path tmp = AtomicFiles.temporaryDirectory(target, ".tmp");
         try {
             build(data, tmp);
-            makeReadable(tmp);
-            if (Files.exists(target)) {
-                checkReplaceable(target);
-                old = Files.createTempDirectory(parent, "." + name + ".old-");
-                Files.delete(old);
-                move(target, old);
-            }
-            move(tmp, target);
+            checkReplaceable(target);
+            AtomicFiles.commitDirectory(tmp, target);
         } catch (IOException | RuntimeException e) {
-            deleteRecursively(tmp);
-            restore(old, target, e);
+            AtomicFiles.discard(tmp);
             if (e instanceof IOException io && io.getMessage() != null && io.getMessage().startsWith(target.toString())) {
                 throw io;
             }
             throw new IOException(target + ": could not write the report: " + oneLine(e), e);
         }
-        if (old != null) deleteRecursively(old);
     }
 
     /**
@@ -102,16 +88,6 @@ public final class ReportWriter {
         checkReplaceable(target);
     }
 
-    /** Puts the previous report back if the new one could not take its place. */
-    private static void restore(Path old, Path target, Exception cause) {
-        if (old == null || !Files.exists(old) || Files.exists(target)) return;
-        try {
-            move(old, target);
-        } catch (IOException e) {
-            cause.addSuppressed(e);
-        }
-    }
-
     private static void checkReplaceable(Path target) throws IOException {
         if (!Files.exists(target)) return;
         if (!Files.isDirectory(target)) throw new IOException(target + ": exists and is not a directory");
@@ -123,35 +99,6 @@ public final class ReportWriter {
         }
     }
 
-    private static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to);
-        }
-    }
-
-
-    /** Temp directories are created owner-only; a published article must be readable by a web server. */
-    private static void makeReadable(Path dir) throws IOException {
-        try (Stream<Path> all = Files.walk(dir)) {
-            for (Path p : (Iterable<Path>) all::iterator) {
-                String perms = Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--";
-                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(perms));
-            }
-        } catch (UnsupportedOperationException e) {
-            // Not a POSIX file system: the default permissions are all there is.
-        }
-    }
-
-    static void deleteRecursively(Path dir) {
-        if (dir == null || !Files.exists(dir)) return;
-        try (Stream<Path> all = Files.walk(dir)) {
-            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        } catch (IOException | UncheckedIOException e) {
-            // Best effort: a leftover temp directory is harmless and its name says what it is.
-        }
-    }
 
     // ---------------------------------------------------------------------------------------------------------------
 
@@ -225,7 +172,7 @@ public final class ReportWriter {
 
     /** Scales a signal down only if it would clip; quieter signals keep their level so comparisons stay fair. */
     static float[] limit(float[] x) {
-        float peak = peak(x);
+        float peak = Levels.peak(x);
         if (peak <= 1f) return x;
         float[] y = new float[x.length];
         for (int i = 0; i < x.length; i++) y[i] = x[i] / peak;
@@ -233,15 +180,11 @@ public final class ReportWriter {
     }
 
     static float[] normalise(float[] x) {
-        float peak = peak(x);
+        float peak = Levels.peak(x);
         if (peak == 0) return x;
         float[] y = new float[x.length];
         for (int i = 0; i < x.length; i++) y[i] = x[i] * 0.9f / peak;
         return y;
-    }
-
-    private static float peak(float[] x) {
-        return Levels.peak(x);
     }
 
     /**

@@ -221,13 +221,14 @@ public final class StudioServer implements AutoCloseable {
     private void edit(JsonObject req) throws IOException, Refused {
         EventList l = session.current();
         String op = string(req, "op");
-        double[] range = null;
+        String range = null; // as siac edit's FROM:TO
         int[] ids;
         if (req.has("range") && !req.get("range").isJsonNull()) {
             JsonArray r = req.getAsJsonArray("range");
             if (r.size() != 2) throw new IllegalArgumentException("range must be [from, to] in seconds");
-            range = new double[] {finite(r.get(0), "range start"), finite(r.get(1), "range end")};
-            ids = l.indicesInTimeRange(range[0], range[1]);
+            double from = finite(r.get(0), "range start"), to = finite(r.get(1), "range end");
+            ids = l.indicesInTimeRange(from, to);
+            range = from + ":" + to;
         } else if (req.has("ids")) {
             JsonArray a = req.getAsJsonArray("ids");
             if (a.size() > l.size()) throw new IllegalArgumentException("more ids than events");
@@ -239,7 +240,7 @@ public final class StudioServer implements AutoCloseable {
         if (ids.length == 0) throw new IllegalArgumentException("nothing is selected");
         Arrays.sort(ids);
         boolean all = ids.length == l.size();
-        String where = range != null ? rangeArg(range) : all ? ":" : null;
+        String where = range != null ? range : all ? ":" : null;
         String what = ids.length + (ids.length == 1 ? " event" : " events");
         switch (op) {
             case "delete" -> session.apply("delete " + what, where == null ? "" : "--delete-range " + where, l.deleteEvents(ids));
@@ -292,10 +293,6 @@ public final class StudioServer implements AutoCloseable {
     private long seed(JsonObject req) {
         if (req.has("seed") && !req.get("seed").isJsonNull()) return req.get("seed").getAsLong();
         return StudioSession.newSeed(seeds);
-    }
-
-    private static String rangeArg(double[] r) {
-        return r[0] + ":" + r[1];
     }
 
     private Path target(JsonObject req, String extension) throws Refused {

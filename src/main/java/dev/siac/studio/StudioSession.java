@@ -81,7 +81,7 @@ public final class StudioSession implements AutoCloseable {
         this.siac = siac;
         this.name = name;
         this.guard = siac.codec().guardSamples();
-        this.span = siac.config().eventLength() + 2 * guard;
+        this.span = siac.codec().placedRowLength();
         this.cacheLimit = Math.max(256, (512L << 20) / (4L * span));
         this.cache = new LinkedHashMap<>(256, 0.75f, true) {
             @Override
@@ -249,13 +249,7 @@ public final class StudioSession implements AutoCloseable {
         long length = l.lengthSamples();
         float[] acc = new float[(int) length];
         List<Event> events = l.events();
-        for (int i = 0; i < events.size(); i++) {
-            long start = events.get(i).time() - guard;
-            float[] row = rows.get(i).row();
-            int from = (int) Math.max(0, Math.min(row.length, -start));
-            int to = (int) Math.max(from, Math.min(row.length, length - start));
-            for (int j = from; j < to; j++) acc[(int) (start + j)] += row[j];
-        }
+        for (int i = 0; i < events.size(); i++) siac.codec().addPlaced(acc, 0, rows.get(i).row(), events.get(i).time());
         float gain = l.gain();
         for (int j = 0; j < acc.length; j++) acc[j] *= gain;
         l.silence().mute(acc, 0, acc.length, 0); // as the decoder does

@@ -1,5 +1,6 @@
 package dev.siac.train;
 
+import dev.siac.io.AtomicFiles;
 import dev.siac.model.Adam;
 import ai.djl.ndarray.NDArray;
 import com.google.gson.Gson;
@@ -20,7 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
@@ -54,7 +54,7 @@ public final class Checkpoint {
 
     public static void save(Path runDir, SiacModel model, Adam adam, Discriminator disc, Random rng, long seed, double seconds)
             throws IOException {
-        Path tmp = Files.createTempDirectory(runDir, ".checkpoint-");
+        Path tmp = AtomicFiles.temporaryDirectory(runDir.resolve(DIR), ".tmp");
         try {
             Models.save(model, tmp, Safetensors.DType.F32);
             Map<String, Safetensors.Tensor> opt = new LinkedHashMap<>();
@@ -82,7 +82,7 @@ public final class Checkpoint {
             swapIn(runDir, tmp);
             deleteStaleTemporaries(runDir);
         } finally {
-            deleteTree(tmp);
+            AtomicFiles.discard(tmp);
         }
     }
 
@@ -100,11 +100,11 @@ public final class Checkpoint {
         Path target = runDir.resolve(name);
         Path old = runDir.resolve(name + ".old");
         if (Files.exists(target)) {
-            deleteTree(old);
+            AtomicFiles.deleteTree(old);
             Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
         }
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-        deleteTree(old);
+        AtomicFiles.deleteTree(old);
     }
 
     /**
@@ -112,7 +112,7 @@ public final class Checkpoint {
      * what was there in one swap: a crash leaves the previous best or the new one.
      */
     public static void saveBest(Path runDir, SiacModel model, long step, double validMelL1, String measuredOn) throws IOException {
-        Path tmp = Files.createTempDirectory(runDir, ".checkpoint-best-");
+        Path tmp = AtomicFiles.temporaryDirectory(runDir.resolve(BEST), ".tmp");
         try {
             Models.save(model, tmp, Safetensors.DType.F32);
             Map<String, Object> info = new LinkedHashMap<>();
@@ -122,7 +122,7 @@ public final class Checkpoint {
             Files.writeString(tmp.resolve(BEST_INFO), gson().toJson(info), StandardCharsets.UTF_8);
             swapIn(runDir, tmp, BEST);
         } finally {
-            deleteTree(tmp);
+            AtomicFiles.discard(tmp);
         }
     }
 
@@ -145,11 +145,20 @@ public final class Checkpoint {
         return Double.POSITIVE_INFINITY;
     }
 
-    /** Temporary directories of writes a crash interrupted (each as large as a checkpoint), once a write has succeeded. */
+    /**
+     * Temporary directories of writes a crash interrupted (each as large as a checkpoint), once a write has succeeded:
+     * the {@link AtomicFiles#temporaryDirectory} of checkpoint/ or best/, or ".checkpoint-*" of runs from before.
+     */
     private static void deleteStaleTemporaries(Path runDir) throws IOException {
         try (Stream<Path> s = Files.list(runDir)) {
-            for (Path p : s.filter(p -> p.getFileName().toString().startsWith(".checkpoint-")).toList()) deleteTree(p);
+            for (Path p : s.filter(Checkpoint::staleTemporary).toList()) AtomicFiles.deleteTree(p);
         }
+    }
+
+    private static boolean staleTemporary(Path p) {
+        String n = p.getFileName().toString();
+        return n.startsWith(".checkpoint-")
+                || ((n.startsWith("." + DIR + ".") || n.startsWith("." + BEST + ".")) && n.endsWith(".tmp"));
     }
 
     /** The checkpoint to resume from: RUN_DIR/checkpoint, or checkpoint.old if a swap was interrupted. */
@@ -243,12 +252,5 @@ public final class Checkpoint {
 
     private static Gson gson() {
         return new GsonBuilder().setPrettyPrinting().create();
-    }
-
-    static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) return;
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path x : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(x);
-        }
     }
 }

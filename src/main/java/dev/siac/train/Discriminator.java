@@ -2,10 +2,11 @@ package dev.siac.train;
 
 import dev.siac.model.Adam;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
-import ai.djl.nn.convolutional.Conv1d;
 import ai.djl.nn.norm.Dropout;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
@@ -99,8 +100,30 @@ public final class Discriminator implements AutoCloseable {
         return x.reshape(x.getShape().get(0), -1).mean(new int[] {1});
     }
 
-    private static NDArray conv(NDArray x, NDArray w, NDArray b, int stride, int pad) {
-        return Conv1d.conv1d(x, w, b, new Shape(stride), new Shape(pad), new Shape(1), 1).singletonOrThrow();
+    /**
+     * torch's conv1d (dilation 1) of x (B, in, T) with w (out, in, K), bias b (out), stride and zero padding pad on
+     * both sides, as one matrix product: the K shifted, strided views of the padded input stacked to (B, in * K, L)
+     * (w's own (in, K) order) and multiplied by w as (out, in * K). libtorch's convolution asks NNPACK whether it is
+     * available on every call, which on CPUs NNPACK does not support (some AMD EPYC) prints "Could not initialize
+     * NNPACK! Reason: Unsupported hardware" each time; a matrix product never asks. The same values to float rounding,
+     * the same gradients; the result belongs to x's manager, as a convolution's would.
+     */
+    static NDArray conv(NDArray x, NDArray w, NDArray b, int stride, int pad) {
+        long batch = x.getShape().get(0), in = x.getShape().get(1);
+        long out = w.getShape().get(0), k = w.getShape().get(2);
+        NDArray padded = pad == 0 ? x : x.pad(new Shape(pad, pad), 0);
+        long length = (padded.getShape().get(2) - k) / stride + 1;
+        NDArray columns;
+        if (k == 1 && stride == 1) {
+            columns = padded;
+        } else {
+            NDList views = new NDList();
+            for (int j = 0; j < k; j++) views.add(padded.get(":, :, " + j + ":" + (j + stride * (length - 1) + 1) + ":" + stride));
+            columns = NDArrays.stack(views, 2).reshape(batch, in * k, length);
+        }
+        NDArray y = w.reshape(out, in * k).matMul(columns).add(b.expandDims(1));
+        y.attach(x.getManager());
+        return y;
     }
 
     /** 1000 * mean|1 - D(masked)| for the sum of a random half of the events: the generator's adversarial term. */

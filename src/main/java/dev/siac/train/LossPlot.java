@@ -18,8 +18,13 @@ import java.util.Locale;
 public final class LossPlot {
     private LossPlot() {}
 
-    /** points: {step, loss, energyRemoved}; validation: {step, mel_l1}. */
-    public static void write(Path png, List<double[]> points, List<double[]> validation) throws IOException {
+    /** A training step's numbers on the curve. */
+    public record Point(double step, double loss, double energyRemoved) {}
+
+    /** A validation's mel_l1 at a step. */
+    public record ValidationPoint(double step, double melL1) {}
+
+    public static void write(Path png, List<Point> points, List<ValidationPoint> validation) throws IOException {
         int w = 900, h = 520, left = 70, right = 70, top = 40, bottom = 50;
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
@@ -31,14 +36,14 @@ public final class LossPlot {
         g.drawRect(left, top, w - left - right, h - top - bottom);
         g.drawString("siac training: energy removed (blue, left axis, smoothed), validation mel_l1 (red, right axis)", left, 22);
         if (!points.isEmpty()) {
-            double maxStep = Math.max(1, points.get(points.size() - 1)[0]);
-            double[] er = smooth(points, 2);
+            double maxStep = Math.max(1, points.get(points.size() - 1).step());
+            double[] er = smooth(points.stream().mapToDouble(Point::energyRemoved).toArray());
             double lo = 0, hi = 0.05;
             for (double v : er) hi = Math.max(hi, v);
             for (double v : er) lo = Math.min(lo, v);
             g.setColor(new Color(40, 90, 200));
             g.setStroke(new BasicStroke(1.6f));
-            plot(g, points, er, maxStep, lo, hi, left, top, w - left - right, h - top - bottom);
+            plot(g, points.stream().mapToDouble(Point::step).toArray(), er, maxStep, lo, hi, left, top, w - left - right, h - top - bottom);
             g.setColor(Color.DARK_GRAY);
             g.drawString(String.format(Locale.ROOT, "%.3f", hi), 8, top + 10);
             g.drawString(String.format(Locale.ROOT, "%.3f", lo), 8, h - bottom);
@@ -52,18 +57,18 @@ public final class LossPlot {
             g.drawString("step", w - right + 6, h - bottom + 18);
             if (!validation.isEmpty()) {
                 double vlo = Double.MAX_VALUE, vhi = -Double.MAX_VALUE;
-                for (double[] v : validation) {
-                    vlo = Math.min(vlo, v[1]);
-                    vhi = Math.max(vhi, v[1]);
+                for (ValidationPoint v : validation) {
+                    vlo = Math.min(vlo, v.melL1());
+                    vhi = Math.max(vhi, v.melL1());
                 }
                 if (vhi - vlo < 1e-6) {
                     vhi += 0.05;
                     vlo -= 0.05;
                 }
                 g.setColor(new Color(200, 50, 40));
-                double[] vals = new double[validation.size()];
-                for (int i = 0; i < vals.length; i++) vals[i] = validation.get(i)[1];
-                plot(g, validation, vals, maxStep, vlo, vhi, left, top, w - left - right, h - top - bottom);
+                plot(g, validation.stream().mapToDouble(ValidationPoint::step).toArray(),
+                        validation.stream().mapToDouble(ValidationPoint::melL1).toArray(), maxStep, vlo, vhi, left, top,
+                        w - left - right, h - top - bottom);
                 g.drawString(String.format(Locale.ROOT, "%.3f", vhi), w - right + 6, top + 10);
                 g.drawString(String.format(Locale.ROOT, "%.3f", vlo), w - right + 6, h - bottom);
             }
@@ -74,21 +79,21 @@ public final class LossPlot {
         });
     }
 
-    private static double[] smooth(List<double[]> pts, int col) {
-        double[] out = new double[pts.size()];
-        double ema = pts.get(0)[col];
+    private static double[] smooth(double[] ys) {
+        double[] out = new double[ys.length];
+        double ema = ys[0];
         for (int i = 0; i < out.length; i++) {
-            ema = 0.95 * ema + 0.05 * pts.get(i)[col];
-            out[i] = i < 20 ? pts.get(i)[col] : ema;
+            ema = 0.95 * ema + 0.05 * ys[i];
+            out[i] = i < 20 ? ys[i] : ema;
         }
         return out;
     }
 
-    private static void plot(Graphics2D g, List<double[]> pts, double[] ys, double maxStep, double lo, double hi,
+    private static void plot(Graphics2D g, double[] steps, double[] ys, double maxStep, double lo, double hi,
                              int x0, int y0, int w, int h) {
         int px = -1, py = -1;
         for (int i = 0; i < ys.length; i++) {
-            int x = x0 + (int) Math.round(pts.get(i)[0] / maxStep * w);
+            int x = x0 + (int) Math.round(steps[i] / maxStep * w);
             int y = y0 + h - (int) Math.round((ys[i] - lo) / (hi - lo) * h);
             if (px >= 0) g.drawLine(px, py, x, y);
             else g.fillOval(x - 2, y - 2, 4, 4);

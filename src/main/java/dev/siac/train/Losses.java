@@ -2,7 +2,6 @@ package dev.siac.train;
 
 import ai.djl.ndarray.NDArray;
 import dev.siac.dsp.Ops;
-import ai.djl.ndarray.NDManager;
 import dev.siac.dsp.Spectral;
 import java.util.List;
 
@@ -77,35 +76,25 @@ public final class Losses {
      */
     static double addBandLevelGradient(float[] t, float[] s, float[] g, int batch, int bins, int frames, int[] edges,
                                        double lambda) {
-        double value = 0;
-        for (int b = 0; b < batch; b++) {
-            for (int j = 0; j + 1 < edges.length; j++) {
-                int lo = edges[j], hi = edges[j + 1], n = hi - lo;
-                double root = Math.sqrt(n);
-                for (int f = 0; f < frames; f++) {
-                    double pt = 0, ps = 0;
-                    for (int k = lo; k < hi; k++) {
-                        int i = (b * bins + k) * frames + f;
-                        pt += (double) t[i] * t[i];
-                        ps += (double) s[i] * s[i];
-                    }
-                    double rt = Math.sqrt(pt / n), rs = Math.sqrt(ps / n);
-                    value += lambda * root * Math.abs(rt - rs);
-                    double sign = Math.signum(rs - rt);
-                    if (sign == 0) continue;
-                    if (rs == 0) {
-                        for (int k = lo; k < hi; k++) g[(b * bins + k) * frames + f] -= (float) lambda;
-                        continue;
-                    }
-                    double scale = lambda * root * sign / (n * rs);
-                    for (int k = lo; k < hi; k++) {
-                        int i = (b * bins + k) * frames + f;
-                        g[i] += (float) (scale * s[i]);
-                    }
+        return addBandGradient(t, s, g, batch, bins, frames, edges, (b, n) -> {
+            double root = Math.sqrt(n);
+            return new BandRule() {
+                @Override
+                public double value(double rt, double rs) {
+                    return lambda * root * Math.abs(rt - rs);
                 }
-            }
-        }
-        return value;
+
+                @Override
+                public double slope(double sign, double rs) {
+                    return lambda * root * sign / (n * rs);
+                }
+
+                @Override
+                public double silentSlope(double sign) {
+                    return sign * lambda;
+                }
+            };
+        });
     }
 
     /** eps of the log band-level term, relative to the example's mean |T|. */
@@ -118,16 +107,69 @@ public final class Losses {
      */
     static double addLogBandGradient(float[] t, float[] s, float[] g, int batch, int bins, int frames, int[] edges,
                                      double lambda) {
-        double value = 0;
+        double[] means = new double[batch];
         for (int b = 0; b < batch; b++) {
             double mean = 0;
             for (int i = b * bins * frames; i < (b + 1) * bins * frames; i++) mean += t[i];
-            mean /= (double) bins * frames;
-            if (!(mean > 0)) continue;
+            means[b] = mean / ((double) bins * frames);
+        }
+        return addBandGradient(t, s, g, batch, bins, frames, edges, (b, n) -> {
+            double mean = means[b];
+            if (!(mean > 0)) return null;
             double eps = LOG_BAND_FLOOR * mean;
+            double w = lambda * n * mean;
+            return new BandRule() {
+                @Override
+                public double value(double rt, double rs) {
+                    return w * Math.abs(Math.log(rs + eps) - Math.log(rt + eps));
+                }
+
+                @Override
+                public double slope(double sign, double rs) {
+                    return w * sign / (n * rs * (rs + eps));
+                }
+
+                @Override
+                public double silentSlope(double sign) {
+                    return sign * w / (n * eps);
+                }
+            };
+        });
+    }
+
+    /**
+     * A band-level term at one band of one example, as a function of the band's RMS in one frame: rt of the target T,
+     * rs of the events' sum S.
+     */
+    private interface BandRule {
+        /** The term's value. */
+        double value(double rt, double rs);
+
+        /** d/dS(f) = slope S(f) for rs &gt; 0, with sign = sign(rs - rt) (not 0). */
+        double slope(double sign, double rs);
+
+        /** d/dS(f) for every cell of a silent S band (rs = 0, rt &gt; 0, so sign = -1): a flat spectrum's direction. */
+        double silentSlope(double sign);
+    }
+
+    /** The {@link BandRule} of example b's band of n bins, or null where the example adds nothing. */
+    private interface BandRules {
+        BandRule of(int b, int n);
+    }
+
+    /**
+     * What the band-level terms share: per example, half-octave band (edges) and frame, the RMS of T and S over the
+     * band's bins, the rule's value summed, and its gradient spread over the band's cells of g. t, s and g are
+     * (B, bins, frames) row-major.
+     */
+    private static double addBandGradient(float[] t, float[] s, float[] g, int batch, int bins, int frames, int[] edges,
+                                          BandRules rules) {
+        double value = 0;
+        for (int b = 0; b < batch; b++) {
             for (int j = 0; j + 1 < edges.length; j++) {
                 int lo = edges[j], hi = edges[j + 1], n = hi - lo;
-                double w = lambda * n * mean;
+                BandRule rule = rules.of(b, n);
+                if (rule == null) break;
                 for (int f = 0; f < frames; f++) {
                     double pt = 0, ps = 0;
                     for (int k = lo; k < hi; k++) {
@@ -136,14 +178,15 @@ public final class Losses {
                         ps += (double) s[i] * s[i];
                     }
                     double rt = Math.sqrt(pt / n), rs = Math.sqrt(ps / n);
-                    value += w * Math.abs(Math.log(rs + eps) - Math.log(rt + eps));
+                    value += rule.value(rt, rs);
                     double sign = Math.signum(rs - rt);
                     if (sign == 0) continue;
                     if (rs == 0) {
-                        for (int k = lo; k < hi; k++) g[(b * bins + k) * frames + f] += (float) (sign * w / (n * eps));
+                        float push = (float) rule.silentSlope(sign);
+                        for (int k = lo; k < hi; k++) g[(b * bins + k) * frames + f] += push;
                         continue;
                     }
-                    double scale = w * sign / (n * rs * (rs + eps));
+                    double scale = rule.slope(sign, rs);
                     for (int k = lo; k < hi; k++) {
                         int i = (b * bins + k) * frames + f;
                         g[i] += (float) (scale * s[i]);
@@ -193,11 +236,8 @@ public final class Losses {
      * telescopes exactly to |T - sum_k C_k|_1 - |T|_1 per example, summed over the batch, which is what is computed.
      */
     public static NDArray iterativeLoss(NDArray audio, List<NDArray> eventSpectra) {
-        NDManager m = audio.getManager();
-        int n = (int) audio.getShape().get(audio.getShape().dimension() - 1);
-        NDArray target = Spectral.magnitude(audio.mul(Ops.constant(m, fade(n))));
-        NDArray sum = eventSpectra.get(0);
-        for (int k = 1; k < eventSpectra.size(); k++) sum = sum.add(eventSpectra.get(k));
+        NDArray target = target(audio);
+        NDArray sum = sum(eventSpectra);
         return target.sub(sum).abs().sum().sub(target.abs().sum());
     }
 
@@ -206,12 +246,9 @@ public final class Losses {
      * two passes; a test records this in one and compares the gradients). Summed over the batch.
      */
     public static NDArray termsLoss(NDArray audio, List<NDArray> eventSpectra, Terms terms, int sampleRate) {
-        NDManager m = audio.getManager();
-        int n = (int) audio.getShape().get(audio.getShape().dimension() - 1);
-        NDArray target = Spectral.magnitude(audio.mul(Ops.constant(m, fade(n))));
-        NDArray sum = eventSpectra.get(0);
-        for (int k = 1; k < eventSpectra.size(); k++) sum = sum.add(eventSpectra.get(k));
-        NDArray total = m.zeros(new ai.djl.ndarray.types.Shape());
+        NDArray target = target(audio);
+        NDArray sum = sum(eventSpectra);
+        NDArray total = audio.getManager().zeros(new ai.djl.ndarray.types.Shape());
         if (terms.bandLevel() > 0) {
             int[] edges = bandEdges((int) target.getShape().get(1), sampleRate);
             for (int j = 0; j + 1 < edges.length; j++) {
@@ -249,13 +286,23 @@ public final class Losses {
         return x.square().mean(new int[] {1}).add(1e-30f).sqrt();
     }
 
-    /** Fraction of the target's L1 spectral energy removed: 1 - |T - sum C|_1 / |T|_1. */
-    public static double energyRemoved(NDArray audio, List<NDArray> eventSpectra) {
-        NDManager m = audio.getManager();
+    /** T = |STFT(faded audio)|: what the events of (B, N) audio are measured against. */
+    private static NDArray target(NDArray audio) {
         int n = (int) audio.getShape().get(audio.getShape().dimension() - 1);
-        NDArray target = Spectral.magnitude(audio.mul(Ops.constant(m, fade(n))));
+        return Spectral.magnitude(audio.mul(Ops.constant(audio.getManager(), fade(n))));
+    }
+
+    /** S = the sum of the event spectra, in order. */
+    private static NDArray sum(List<NDArray> eventSpectra) {
         NDArray sum = eventSpectra.get(0);
         for (int k = 1; k < eventSpectra.size(); k++) sum = sum.add(eventSpectra.get(k));
+        return sum;
+    }
+
+    /** Fraction of the target's L1 spectral energy removed: 1 - |T - sum C|_1 / |T|_1. */
+    public static double energyRemoved(NDArray audio, List<NDArray> eventSpectra) {
+        NDArray target = target(audio);
+        NDArray sum = sum(eventSpectra);
         double total = target.abs().sum().getFloat();
         return total == 0 ? 0 : 1 - target.sub(sum).abs().sum().getFloat() / total;
     }

@@ -94,8 +94,8 @@ public final class Trainer implements AutoCloseable {
     private Random rng;
     private final long seed;
     private double secondsBefore;
-    private final List<double[]> curve = new ArrayList<>();
-    private final List<double[]> validCurve = new ArrayList<>();
+    private final List<LossPlot.Point> curve = new ArrayList<>();
+    private final List<LossPlot.ValidationPoint> validCurve = new ArrayList<>();
     private final AtomicBoolean stop = new AtomicBoolean();
     private final Gson gson = new Gson();
     private final PrintStream log;
@@ -206,7 +206,7 @@ public final class Trainer implements AutoCloseable {
             TrainStep.Outcome r = trainStep();
             double dt = (System.nanoTime() - t0) / 1e9;
             long step = adam.step();
-            curve.add(new double[] {step, r.loss(), r.energyRemoved()});
+            curve.add(new LossPlot.Point(step, r.loss(), r.energyRemoved()));
             Map<String, Object> rec = new LinkedHashMap<>();
             rec.put("step", step);
             rec.put("loss", r.loss());
@@ -306,7 +306,7 @@ public final class Trainer implements AutoCloseable {
             }
         }
         Validation r = new Validation(mel / count, er / count, level / count);
-        validCurve.add(new double[] {adam.step(), r.melL1()});
+        validCurve.add(new LossPlot.ValidationPoint(adam.step(), r.melL1()));
         Map<String, Object> rec = new LinkedHashMap<>();
         rec.put("step", adam.step());
         rec.put("valid_mel_l1", r.melL1());
@@ -326,13 +326,13 @@ public final class Trainer implements AutoCloseable {
     }
 
     /**
-     * The mean energy removed over the last `window` steps of curve ({step, loss, energyRemoved} rows) when it is
+     * The mean energy removed over the last `window` steps of curve when it is
      * below {@link #COLLAPSE_THRESHOLD}, the seed's collapse to silence; NaN when there are fewer steps or no collapse.
      */
-    static double collapse(List<double[]> curve, int window) {
+    static double collapse(List<LossPlot.Point> curve, int window) {
         if (window < 1 || curve.size() < window) return Double.NaN;
         double sum = 0;
-        for (int i = curve.size() - window; i < curve.size(); i++) sum += curve.get(i)[2];
+        for (int i = curve.size() - window; i < curve.size(); i++) sum += curve.get(i).energyRemoved();
         double mean = sum / window;
         return mean < COLLAPSE_THRESHOLD ? mean : Double.NaN;
     }
@@ -378,9 +378,9 @@ public final class Trainer implements AutoCloseable {
                 if (step > adam.step()) continue;
                 keep.add(line);
                 if (m.get("loss") != null) {
-                    curve.add(new double[] {step, ((Number) m.get("loss")).doubleValue(), ((Number) m.get("energy_removed")).doubleValue()});
+                    curve.add(new LossPlot.Point(step, ((Number) m.get("loss")).doubleValue(), ((Number) m.get("energy_removed")).doubleValue()));
                 }
-                if (m.get("valid_mel_l1") != null) validCurve.add(new double[] {step, ((Number) m.get("valid_mel_l1")).doubleValue()});
+                if (m.get("valid_mel_l1") != null) validCurve.add(new LossPlot.ValidationPoint(step, ((Number) m.get("valid_mel_l1")).doubleValue()));
             } catch (RuntimeException e) {
                 // a line cut by a crash: dropped
             }

@@ -53,29 +53,81 @@ class AtomicFilesTest {
     /** A process that holds a temporary (a decode writing its WAV) and is stopped with SIGTERM removes it. */
     @Test
     void temporariesAreDeletedWhenTheProcessIsTerminated() throws Exception {
+        terminateWhileHolding("song.wav", "file", ".part");
+    }
+
+    /** The same for a temporary directory with files in it (a report being built). */
+    @Test
+    void temporaryDirectoriesAreDeletedWhenTheProcessIsTerminated() throws Exception {
+        terminateWhileHolding("report", "directory", ".tmp");
+    }
+
+    private void terminateWhileHolding(String target, String kind, String suffix) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Child.class.getName(),
-                dir.resolve("song.wav").toString()).redirectErrorStream(true).start();
+                dir.resolve(target).toString(), kind).redirectErrorStream(true).start();
         String line = new String(p.getInputStream().readNBytes(6));
         assertEquals("ready\n", line, "the child made its temporary");
         List<String> during = names();
         assertEquals(1, during.size(), during.toString());
-        assertTrue(during.get(0).startsWith(".song.wav.") && during.get(0).endsWith(".part"), during.toString());
+        assertTrue(during.get(0).startsWith("." + target + ".") && during.get(0).endsWith(suffix), during.toString());
         p.destroy(); // SIGTERM
         assertTrue(p.waitFor(20, TimeUnit.SECONDS), "the child did not stop");
         assertEquals(List.of(), names(), "the temporary outlived the process");
     }
 
-    /** Makes a temporary, says so, and waits to be terminated. */
+    /** Makes a temporary file or directory (with a file in it), says so, and waits to be terminated. */
     public static final class Child {
         public static void main(String[] args) throws Exception {
-            Path tmp = AtomicFiles.temporary(Path.of(args[0]), ".part");
+            Path tmp = args[1].equals("file") ? AtomicFiles.temporary(Path.of(args[0]), ".part")
+                    : AtomicFiles.temporaryDirectory(Path.of(args[0]), ".tmp").resolve("audio.wav");
             Files.write(tmp, new byte[1 << 20]);
             System.out.print("ready\n");
             System.out.flush();
             Thread.sleep(60_000);
             System.exit(3);
         }
+    }
+
+    /** A directory built in a temporary replaces the old one whole, with the umask's permissions and nothing left over. */
+    @Test
+    void aDirectoryReplacesTheOldOneWhole() throws IOException {
+        Path target = Files.createDirectory(dir.resolve("report"));
+        Files.writeString(target.resolve("old.html"), "old");
+        Path tmp = AtomicFiles.temporaryDirectory(target, ".tmp");
+        Set<PosixFilePermission> plain = Files.getPosixFilePermissions(Files.createDirectory(dir.resolve("plain")));
+        assertEquals(plain, Files.getPosixFilePermissions(tmp), "not a temp directory's 0700");
+        Files.createDirectory(tmp.resolve("audio"));
+        Files.writeString(tmp.resolve("audio").resolve("a.wav"), "new");
+        AtomicFiles.commitDirectory(tmp, target);
+        assertEquals("new", Files.readString(target.resolve("audio").resolve("a.wav")));
+        assertFalse(Files.exists(target.resolve("old.html")), "nothing of the old directory is kept");
+        assertEquals(List.of("plain", "report"), names(), "no temporary or old directory left");
+    }
+
+    /** When the new directory cannot take the old one's place, the old one is put back. */
+    @Test
+    void aDirectoryThatCannotBeMovedInLeavesTheOldOne() throws IOException {
+        Path target = Files.createDirectory(dir.resolve("report"));
+        Files.writeString(target.resolve("old.html"), "old");
+        Path tmp = AtomicFiles.temporaryDirectory(target, ".tmp");
+        AtomicFiles.discard(tmp); // gone: the move must fail
+        assertThrows(IOException.class, () -> AtomicFiles.commitDirectory(tmp, target));
+        assertEquals("old", Files.readString(target.resolve("old.html")));
+        assertEquals(List.of("report"), names());
+    }
+
+    @Test
+    void deleteTreeDeletesADirectoryAndWhatIsInItButNotWhereALinkPoints() throws IOException {
+        Path keep = Files.createDirectory(dir.resolve("keep"));
+        Files.writeString(keep.resolve("k"), "k");
+        Path tree = Files.createDirectories(dir.resolve("tree").resolve("a").resolve("b"));
+        Files.writeString(tree.resolve("f"), "f");
+        Files.createSymbolicLink(dir.resolve("tree").resolve("link"), keep);
+        AtomicFiles.deleteTree(dir.resolve("tree"));
+        AtomicFiles.deleteTree(dir.resolve("absent"));
+        assertEquals(List.of("keep"), names());
+        assertEquals("k", Files.readString(keep.resolve("k")));
     }
 
     @Test

@@ -15,12 +15,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * A minimal Chrome DevTools Protocol client over the JDK's WebSocket: starts a headless Chromium with a fresh
@@ -52,6 +54,18 @@ public final class DevTools implements AutoCloseable {
             }
         }
         return Optional.empty();
+    }
+
+    /** The Chromium binary, or aborts the calling test with a message saying how to install one. */
+    public static Path chromiumOrSkip(String test) {
+        Optional<Path> chromium = findChromium();
+        if (chromium.isEmpty()) {
+            String why = test + " skipped: no chromium binary (looked for $SIAC_CHROMIUM, chromium, "
+                    + "chromium-browser, google-chrome on PATH); install it with apt-get install -y chromium";
+            System.out.println(why);
+            Assumptions.abort(why);
+        }
+        return chromium.get();
     }
 
     public static DevTools start(Path binary, Path profile, Path log) throws IOException, InterruptedException {
@@ -128,6 +142,76 @@ public final class DevTools implements AutoCloseable {
         JsonObject attach = obj("targetId", created.get("targetId").getAsString());
         attach.addProperty("flatten", true);
         sessionId = browserCommand("Target.attachToTarget", attach).get("sessionId").getAsString();
+    }
+
+    /**
+     * {@link #openPage()} with what a test watches (exceptions, console, log, network, page events) recorded and a
+     * desktop viewport of width x height CSS pixels.
+     */
+    public void openPage(int width, int height) {
+        openPage();
+        send("Runtime.enable", null);
+        send("Log.enable", null);
+        send("Network.enable", null);
+        send("Page.enable", null);
+        viewport(width, height);
+    }
+
+    /** Sets the viewport to width x height CSS pixels at scale 1, not mobile. */
+    public void viewport(int width, int height) {
+        JsonObject metrics = new JsonObject();
+        metrics.addProperty("width", width);
+        metrics.addProperty("height", height);
+        metrics.addProperty("deviceScaleFactor", 1);
+        metrics.addProperty("mobile", false);
+        send("Emulation.setDeviceMetricsOverride", metrics);
+    }
+
+    /**
+     * A mouse event at point (CSS pixels); buttons: the buttons held during it (1 = left), as the DOM's
+     * MouseEvent.buttons. Presses and releases are of the left button, one click.
+     */
+    public void mouse(String type, double[] point, int buttons) {
+        JsonObject m = obj("type", type);
+        m.addProperty("x", point[0]);
+        m.addProperty("y", point[1]);
+        m.addProperty("button", type.equals("mouseMoved") && buttons == 0 ? "none" : "left");
+        m.addProperty("buttons", buttons);
+        if (!type.equals("mouseMoved")) m.addProperty("clickCount", 1);
+        send("Input.dispatchMouseEvent", m);
+    }
+
+    /** What the page did that a test checks: its problems (one line each) and the URLs it requested, in order. */
+    public record PageLog(List<String> problems, List<String> requests) {
+    }
+
+    /**
+     * The problems and requests among the events so far: thrown exceptions, console calls of consoleProblems' types,
+     * log entries whose level logProblem accepts, failed loads; and every request's URL.
+     */
+    public PageLog pageLog(Set<String> consoleProblems, Predicate<String> logProblem) {
+        List<String> problems = new ArrayList<>();
+        List<String> requests = new ArrayList<>();
+        for (JsonObject e : events()) {
+            String method = e.get("method").getAsString();
+            JsonObject p = e.getAsJsonObject("params");
+            switch (method) {
+                case "Runtime.exceptionThrown" -> problems.add("exception: " + p.get("exceptionDetails"));
+                case "Runtime.consoleAPICalled" -> {
+                    String type = p.get("type").getAsString();
+                    if (consoleProblems.contains(type)) problems.add("console." + type + ": " + p.get("args"));
+                }
+                case "Log.entryAdded" -> {
+                    JsonObject entry = p.getAsJsonObject("entry");
+                    if (logProblem.test(entry.get("level").getAsString())) problems.add("log: " + entry);
+                }
+                case "Network.requestWillBeSent" -> requests.add(p.getAsJsonObject("request").get("url").getAsString());
+                case "Network.loadingFailed" -> problems.add("failed load: " + p);
+                default -> {
+                }
+            }
+        }
+        return new PageLog(problems, requests);
     }
 
     public JsonObject browserCommand(String method, JsonObject params) {

@@ -22,7 +22,7 @@ class ReportBrowserTest {
 
     @Test
     void pageLoadsOfflineAndEventsPlayOnClick() throws Exception {
-        Path chromium = ReportPage.chromiumOrSkip("ReportBrowserTest");
+        Path chromium = DevTools.chromiumOrSkip("ReportBrowserTest");
         ReportData data = SyntheticReport.build(EVENTS, true);
         Path out = tmp.resolve("report");
         ReportWriter.write(data, out);

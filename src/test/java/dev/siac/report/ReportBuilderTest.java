@@ -1,5 +1,6 @@
 package dev.siac.report;
 
+import dev.siac.dsp.Levels;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -73,7 +74,7 @@ class ReportBuilderTest {
 
         // Re-render the events from the times, amplitudes and vectors the page shows: they must add up to the
         // reconstruction, and the input spectrogram minus their spectrograms must be the last residual.
-        float gain = ReportBuilder.peak(Arrays.copyOf(clip, n));
+        float gain = Levels.peak(Arrays.copyOf(clip, n));
         float[] sum = new float[n];
         float[] residual;
         try (NDScope scope = new NDScope(); NDManager m = manager.newSubManager()) {
@@ -103,7 +104,7 @@ class ReportBuilderTest {
         // The streamed part: the first 1.5 s, encoded and decoded by the codec; its mel_l1 is the number shown.
         int streamLength = (int) Math.ceil(1.5 * c.sampleRate);
         assertArrayEquals(Arrays.copyOf(clip, streamLength), d.streamOriginal());
-        Codec.Result r = codec.encode(source(d.streamOriginal()), ReportBuilder.peak(d.streamOriginal()),
+        Codec.Result r = codec.encode(source(d.streamOriginal()), Levels.peak(d.streamOriginal()),
                 Codec.Options.defaults(c), null);
         float[] decoded = decode(r.events());
         assertClose(decoded, d.streamReconstruction(), 1e-5, "streamed reconstruction");
@@ -148,7 +149,7 @@ class ReportBuilderTest {
 
     @Test
     void eventFileReportDecodesItsEventsLikeTheCodec() throws IOException {
-        Codec.Result r = codec.encode(source(clip), ReportBuilder.peak(clip), Codec.Options.defaults(c), null);
+        Codec.Result r = codec.encode(source(clip), Levels.peak(clip), Codec.Options.defaults(c), null);
         EventList list = r.events();
         int n = c.windowSamples;
         long bytes = SiacFormat.toBytes(list).length;

@@ -98,7 +98,7 @@ class ReportCommandTest {
         assertTrue(html.contains("mel L1 (streamed reconstruction vs input)"));
         assertTrue(html.contains("kbps"));
 
-        Path chromium = ReportPage.chromiumOrSkip("ReportCommandTest");
+        Path chromium = DevTools.chromiumOrSkip("ReportCommandTest");
         try (ReportPage page = ReportPage.open(chromium, tmp, out)) {
             int audioCount = page.assertAudioPlayable();
             assertEquals(10 + events, audioCount, "10 players plus one hidden player per event");
@@ -133,7 +133,7 @@ class ReportCommandTest {
         assertTrue(events > 0);
         assertEquals(events, count(html, "class=\"event-audio\""));
 
-        Path chromium = ReportPage.chromiumOrSkip("ReportCommandTest");
+        Path chromium = DevTools.chromiumOrSkip("ReportCommandTest");
         try (ReportPage page = ReportPage.open(chromium, tmp, out)) {
             int audioCount = page.assertAudioPlayable();
             assertEquals(players, audioCount);
@@ -197,7 +197,7 @@ class ReportCommandTest {
         assertEquals(List.of("keep.txt"), Files.list(occupied).map(p -> p.getFileName().toString()).toList(),
                 "a directory that is not a report is left alone");
         try (var left = Files.list(tmp)) {
-            assertTrue(left.noneMatch(p -> p.getFileName().toString().contains(".tmp-")), "no temporary directory left");
+            assertTrue(left.noneMatch(p -> p.getFileName().toString().startsWith(".")), "no temporary directory left");
         }
     }
 

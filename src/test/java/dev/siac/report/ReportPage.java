@@ -10,17 +10,17 @@ import com.google.gson.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Optional;
-import org.junit.jupiter.api.Assumptions;
+import java.util.Set;
 
 /**
  * A generated report opened in headless Chromium, with the checks every report must pass: it loads without errors
  * or network access, every sound is playable, every picture loads, and clicking an event plays that event alone.
  */
 final class ReportPage implements AutoCloseable {
+
+    private static final int WIDTH = 1200;
 
     private final DevTools dt;
     private final String dirUri;
@@ -30,29 +30,12 @@ final class ReportPage implements AutoCloseable {
         this.dirUri = dirUri;
     }
 
-    /** The Chromium binary, or aborts the calling test with a message saying how to install one. */
-    static Path chromiumOrSkip(String test) {
-        Optional<Path> chromium = DevTools.findChromium();
-        if (chromium.isEmpty()) {
-            String why = test + " skipped: no chromium binary (looked for $SIAC_CHROMIUM, chromium, "
-                    + "chromium-browser, google-chrome on PATH); install it with apt-get install -y chromium";
-            System.out.println(why);
-            Assumptions.abort(why);
-        }
-        return chromium.get();
-    }
-
     /** Starts a fresh browser (profile under {@code tmp}) and loads {@code reportDir/index.html}. */
     static ReportPage open(Path chromium, Path tmp, Path reportDir) throws Exception {
         Path profile = Files.createDirectories(tmp.resolve("profile-" + System.nanoTime()));
         DevTools dt = DevTools.start(chromium, profile, tmp.resolve("chromium-" + System.nanoTime() + ".log"));
         try {
-            dt.openPage();
-            dt.send("Runtime.enable", null);
-            dt.send("Log.enable", null);
-            dt.send("Network.enable", null);
-            dt.send("Page.enable", null);
-            viewport(dt, 900);
+            dt.openPage(WIDTH, 900);
             dt.send("Page.navigate", DevTools.obj("url", reportDir.resolve("index.html").toUri().toString()));
             dt.awaitEvent("Page.loadEventFired", e -> true, Duration.ofSeconds(30));
             return new ReportPage(dt, reportDir.toUri().toString());
@@ -131,28 +114,9 @@ final class ReportPage implements AutoCloseable {
      * (data: URLs never leave the page: Chromium's own audio controls draw their icons with them).
      */
     void assertNoErrorsAndNoNetwork(int audioCount) {
-        List<String> problems = new ArrayList<>();
-        List<String> requests = new ArrayList<>();
-        for (JsonObject e : dt.events()) {
-            String method = e.get("method").getAsString();
-            JsonObject p = e.getAsJsonObject("params");
-            switch (method) {
-                case "Runtime.exceptionThrown" -> problems.add("exception: " + p.get("exceptionDetails"));
-                case "Runtime.consoleAPICalled" -> {
-                    String type = p.get("type").getAsString();
-                    if (type.equals("error") || type.equals("assert")) problems.add("console." + type + ": " + p.get("args"));
-                }
-                case "Log.entryAdded" -> {
-                    JsonObject entry = p.getAsJsonObject("entry");
-                    if (entry.get("level").getAsString().equals("error")) problems.add("log: " + entry);
-                }
-                case "Network.requestWillBeSent" -> requests.add(p.getAsJsonObject("request").get("url").getAsString());
-                case "Network.loadingFailed" -> problems.add("failed load: " + p);
-                default -> {
-                }
-            }
-        }
-        assertEquals(List.of(), problems, "no errors on the page");
+        DevTools.PageLog log = dt.pageLog(Set.of("error", "assert"), "error"::equals);
+        List<String> requests = log.requests();
+        assertEquals(List.of(), log.problems(), "no errors on the page");
         assertFalse(requests.isEmpty(), "network events were recorded");
         for (String url : requests) {
             assertTrue(url.startsWith(dirUri) || url.startsWith("data:"), "request outside the report directory: " + url);
@@ -194,15 +158,9 @@ final class ReportPage implements AutoCloseable {
         throw new AssertionError("no event mark can be clicked without hitting another one");
     }
 
+    /** A mouse event with no button held (a move) or of the left button (press, release). */
     void mouse(String type, double[] point) {
-        JsonObject m = DevTools.obj("type", type);
-        m.addProperty("x", point[0]);
-        m.addProperty("y", point[1]);
-        if (!type.equals("mouseMoved")) {
-            m.addProperty("button", "left");
-            m.addProperty("clickCount", 1);
-        }
-        dt.send("Input.dispatchMouseEvent", m);
+        dt.mouse(type, point, type.equals("mousePressed") ? 1 : 0);
     }
 
     /**
@@ -214,7 +172,7 @@ final class ReportPage implements AutoCloseable {
         JsonObject layout = dt.send("Page.getLayoutMetrics", null);
         JsonObject size = layout.has("cssContentSize") ? layout.getAsJsonObject("cssContentSize")
                 : layout.getAsJsonObject("contentSize");
-        viewport(dt, (int) Math.ceil(size.get("height").getAsDouble()));
+        dt.viewport(WIDTH, (int) Math.ceil(size.get("height").getAsDouble()));
         dt.eval("window.scrollTo(0, 0)");
         double[] point = clickablePoint(hovered);
         mouse("mouseMoved", new double[] {point[0] + 1, point[1]});
@@ -225,15 +183,6 @@ final class ReportPage implements AutoCloseable {
         if (parent != null) Files.createDirectories(parent);
         Files.write(file, Base64.getDecoder().decode(png));
         assertTrue(Files.size(file) > 10_000, "screenshot written");
-    }
-
-    private static void viewport(DevTools dt, int height) {
-        JsonObject metrics = new JsonObject();
-        metrics.addProperty("width", 1200);
-        metrics.addProperty("height", height);
-        metrics.addProperty("deviceScaleFactor", 1);
-        metrics.addProperty("mobile", false);
-        dt.send("Emulation.setDeviceMetricsOverride", metrics);
     }
 
     @Override

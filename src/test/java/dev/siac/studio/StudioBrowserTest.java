@@ -15,8 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Optional;
-import org.junit.jupiter.api.Assumptions;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -65,17 +64,11 @@ class StudioBrowserTest {
 
     @Test
     void editsInThePageEqualSiacEditAndUndoRestoresEveryFile() throws Exception {
-        Optional<Path> chromium = DevTools.findChromium();
-        if (chromium.isEmpty()) {
-            String why = "StudioBrowserTest skipped: no chromium binary (looked for $SIAC_CHROMIUM, chromium, "
-                    + "chromium-browser, google-chrome on PATH); install it with apt-get install -y chromium";
-            System.out.println(why);
-            Assumptions.abort(why);
-        }
+        Path chromium = DevTools.chromiumOrSkip("StudioBrowserTest");
         try (StudioFixture fixture = new StudioFixture(tmp)) {
             f = fixture;
             Path profile = Files.createDirectories(tmp.resolve("profile"));
-            dt = DevTools.start(chromium.get(), profile, tmp.resolve("chromium.log"));
+            dt = DevTools.start(chromium, profile, tmp.resolve("chromium.log"));
             try {
                 run();
             } finally {
@@ -190,17 +183,7 @@ class StudioBrowserTest {
     }
 
     private void open() throws Exception {
-        dt.openPage();
-        dt.send("Runtime.enable", null);
-        dt.send("Log.enable", null);
-        dt.send("Network.enable", null);
-        dt.send("Page.enable", null);
-        JsonObject metrics = new JsonObject();
-        metrics.addProperty("width", 1240);
-        metrics.addProperty("height", 860);
-        metrics.addProperty("deviceScaleFactor", 1);
-        metrics.addProperty("mobile", false);
-        dt.send("Emulation.setDeviceMetricsOverride", metrics);
+        dt.openPage(1240, 860);
         dt.send("Page.navigate", DevTools.obj("url", f.server.url()));
         assertTrue(dt.waitFor("!!(window.siacStudio && window.siacStudio.ready)", WAIT), "the page loads its state");
     }
@@ -264,13 +247,7 @@ class StudioBrowserTest {
     }
 
     private void mouse(String type, double[] point, int buttons) {
-        JsonObject m = DevTools.obj("type", type);
-        m.addProperty("x", point[0]);
-        m.addProperty("y", point[1]);
-        m.addProperty("button", type.equals("mouseMoved") && buttons == 0 ? "none" : "left");
-        m.addProperty("buttons", buttons);
-        if (!type.equals("mouseMoved")) m.addProperty("clickCount", 1);
-        dt.send("Input.dispatchMouseEvent", m);
+        dt.mouse(type, point, buttons);
     }
 
     /** A key press; modifiers: 2 = Ctrl, 8 = Shift. */
@@ -298,30 +275,9 @@ class StudioBrowserTest {
     }
 
     private void assertNoErrorsAndLoopbackOnly(boolean edited) {
-        List<String> problems = new ArrayList<>();
-        List<String> requests = new ArrayList<>();
-        for (JsonObject e : dt.events()) {
-            String method = e.get("method").getAsString();
-            JsonObject p = e.getAsJsonObject("params");
-            switch (method) {
-                case "Runtime.exceptionThrown" -> problems.add("exception: " + p.get("exceptionDetails"));
-                case "Runtime.consoleAPICalled" -> {
-                    String type = p.get("type").getAsString();
-                    if (type.equals("error") || type.equals("assert") || type.equals("warning")) {
-                        problems.add("console." + type + ": " + p.get("args"));
-                    }
-                }
-                case "Log.entryAdded" -> {
-                    JsonObject entry = p.getAsJsonObject("entry");
-                    if (!entry.get("level").getAsString().equals("verbose")) problems.add("log: " + entry);
-                }
-                case "Network.requestWillBeSent" -> requests.add(p.getAsJsonObject("request").get("url").getAsString());
-                case "Network.loadingFailed" -> problems.add("failed load: " + p);
-                default -> {
-                }
-            }
-        }
-        assertEquals(List.of(), problems, "no errors or warnings on the page");
+        DevTools.PageLog log = dt.pageLog(Set.of("error", "assert", "warning"), level -> !level.equals("verbose"));
+        List<String> requests = log.requests();
+        assertEquals(List.of(), log.problems(), "no errors or warnings on the page");
         assertFalse(requests.isEmpty());
         String base = f.base() + "/";
         for (String url : requests) {

@@ -97,9 +97,11 @@ class CheckpointTest {
         Path ckpt = run.resolve(Checkpoint.DIR);
         Path old = run.resolve(Checkpoint.DIR + ".old");
         Files.move(ckpt, old);
-        Path stale = Files.createDirectory(run.resolve(".checkpoint-1234567"));
+        Path stale = Files.createDirectory(run.resolve(".checkpoint.1234567.tmp"));
         Files.copy(old.resolve(Models.CONFIG), stale.resolve(Models.CONFIG));
         Files.write(stale.resolve(Models.WEIGHTS), new byte[100]);
+        Path staleBest = Files.createDirectory(run.resolve(".best.89abc.tmp"));
+        Path staleOfOldRuns = Files.createDirectory(run.resolve(".checkpoint-1234567")); // as siac named them before
 
         assertEquals(old, Checkpoint.find(run));
         try (Trainer t = new Trainer(resume(run, 3), quiet())) {
@@ -113,6 +115,15 @@ class CheckpointTest {
         assertEquals(3, Checkpoint.verify(ckpt).step);
         assertFalse(Files.exists(old), "checkpoint.old removed");
         assertFalse(Files.exists(stale), "stale temporary removed");
+        assertFalse(Files.exists(staleBest), "stale temporary of best/ removed");
+        assertFalse(Files.exists(staleOfOldRuns), "stale temporary of an earlier siac removed");
+    }
+
+    /** A checkpoint is a directory like any the user creates (the umask's permissions), not a temp directory's 0700. */
+    @Test
+    void theCheckpointFollowsTheUmask() throws IOException {
+        Path plain = Files.createDirectory(tmp.resolve("plain-" + System.nanoTime()));
+        assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(trained.resolve(Checkpoint.DIR)));
     }
 
     @Test

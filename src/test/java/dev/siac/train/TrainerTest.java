@@ -157,9 +157,9 @@ class TrainerTest {
         assertTrue(Double.isNaN(Trainer.collapse(history(t, t, t), 3)));
     }
 
-    private static List<double[]> history(double... energyRemoved) {
-        List<double[]> h = new ArrayList<>();
-        for (int i = 0; i < energyRemoved.length; i++) h.add(new double[] {i + 1, -energyRemoved[i], energyRemoved[i]});
+    private static List<LossPlot.Point> history(double... energyRemoved) {
+        List<LossPlot.Point> h = new ArrayList<>();
+        for (int i = 0; i < energyRemoved.length; i++) h.add(new LossPlot.Point(i + 1, -energyRemoved[i], energyRemoved[i]));
         return h;
     }
 

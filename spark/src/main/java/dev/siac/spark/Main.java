@@ -66,7 +66,7 @@ public final class Main {
         try {
             o = options(args);
         } catch (IllegalArgumentException e) {
-            err.println("siac-spark: " + e.getMessage());
+            err.println("siac-spark: " + oneLine(e));
             err.println(USAGE);
             return 2;
         }

@@ -1,5 +1,6 @@
 package dev.siac.train.corpus;
 
+import dev.siac.io.Messages;
 import dev.siac.audio.AudioIO;
 import dev.siac.audio.Signal;
 import dev.siac.eval.ClipSet;
@@ -96,7 +97,7 @@ public final class CorpusPlan {
                 try {
                     seq = MidiRenderer.readMidi(f);
                 } catch (IOException e) {
-                    warnings.add(e.getMessage());
+                    warnings.add(Messages.oneLine(e));
                     continue;
                 }
                 double len = MidiRenderer.seconds(seq, 1);

@@ -1,5 +1,6 @@
 package dev.siac.train.corpus;
 
+import dev.siac.io.Messages;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -50,7 +51,7 @@ public final class DebianCorpus {
                         try {
                             roots.put(pkg, packages.extract(pkg));
                         } catch (IOException e) {
-                            warnings.add(e.getMessage());
+                            warnings.add(Messages.oneLine(e));
                         }
                     }
                     if (roots.isEmpty()) throw new IOException("none of the MIDI packages could be downloaded: " + String.join("; ", warnings));

@@ -1,5 +1,6 @@
 package dev.siac.train.corpus;
 
+import dev.siac.io.AtomicFiles;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -59,7 +60,7 @@ public final class DebianPackages {
         if (Files.exists(marker)) return dir;
         Path deb = download(pkg);
         Path tmp = extracted.resolve("." + pkg + ".tmp");
-        deleteTree(tmp);
+        AtomicFiles.deleteTree(tmp);
         Files.createDirectories(tmp);
         try {
             if (tryRun(List.of("dpkg", "-x", deb.toString(), tmp.toString()), null).code != 0) {
@@ -69,12 +70,12 @@ public final class DebianPackages {
                 run(List.of("dpkg", "-x", deb.toString(), tmp.toString()), null, "dpkg -x " + deb.getFileName());
             }
             Files.createFile(tmp.resolve(".extracted"));
-            deleteTree(dir);
+            AtomicFiles.deleteTree(dir);
             Files.move(tmp, dir);
             // The extracted tree is all later runs need; keeping the .deb too would double the cache.
             Files.deleteIfExists(deb);
         } finally {
-            deleteTree(tmp);
+            AtomicFiles.deleteTree(tmp);
         }
         return dir;
     }
@@ -205,12 +206,5 @@ public final class DebianPackages {
     private static void run(List<String> argv, Path cwd, String what) throws IOException {
         Result r = tryRun(argv, cwd);
         if (r.code != 0) throw new IOException(what + " failed: " + r.lastLine());
-    }
-
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) return;
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) Files.deleteIfExists(p);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.siac.train.corpus;
 
+import dev.siac.io.Messages;
 import dev.siac.audio.AudioException;
 import dev.siac.audio.AudioIO;
 import dev.siac.audio.AudioReader;
@@ -53,7 +54,7 @@ public final class Klettres {
                         seconds.add(seconds(f));
                         files.add(f);
                     } catch (IOException e) {
-                        warnings.add(e.getMessage());
+                        warnings.add(Messages.oneLine(e));
                     }
                 }
                 if (files.isEmpty()) continue;
