@@ -1,6 +1,7 @@
 package dev.siac.cli;
 
 import ai.djl.engine.Engine;
+import dev.siac.io.AtomicFiles;
 import dev.siac.model.ModelConfig;
 import dev.siac.train.Trainer;
 import java.nio.file.Path;
@@ -164,7 +165,8 @@ public final class TrainCommand implements Callable<Integer> {
                     }
                 });
                 Runtime.getRuntime().addShutdownHook(hook);
-                try {
+                // the exit cleanup of temporaries waits for the loop's last checkpoint instead of racing it
+                try (AutoCloseable held = AtomicFiles.deferCleanup()) {
                     t.run();
                 } finally {
                     finished.countDown();

@@ -35,10 +35,53 @@ public final class AtomicFiles {
 
     private static final Set<Path> LIVE = ConcurrentHashMap.newKeySet();
 
+    /** Work that must finish its outputs before the exit cleanup deletes temporaries (see {@link #deferCleanup}). */
+    private static int holders = 0;
+    private static final Object HOLDERS = new Object();
+    /** How long the exit cleanup waits for holders: a checkpoint of the largest preset takes seconds, not minutes. */
+    static final long CLEANUP_WAIT_MS = 150_000;
+
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            awaitHolders(CLEANUP_WAIT_MS);
             for (Path p : LIVE) deleteQuietly(p);
         }, "siac-temporaries"));
+    }
+
+    /**
+     * Holds the exit cleanup back until the returned handle is closed (or {@link #CLEANUP_WAIT_MS} pass): for work that
+     * answers Ctrl-C or SIGTERM by finishing an output of its own, like training's last checkpoint. Shutdown hooks
+     * run at the same time, so without this the cleanup could delete that checkpoint's temporaries while it is written.
+     */
+    public static AutoCloseable deferCleanup() {
+        synchronized (HOLDERS) {
+            holders++;
+        }
+        boolean[] closed = {false};
+        return () -> {
+            synchronized (HOLDERS) {
+                if (closed[0]) return;
+                closed[0] = true;
+                holders--;
+                HOLDERS.notifyAll();
+            }
+        };
+    }
+
+    private static void awaitHolders(long ms) {
+        long end = System.nanoTime() + ms * 1_000_000;
+        synchronized (HOLDERS) {
+            while (holders > 0) {
+                long left = (end - System.nanoTime()) / 1_000_000;
+                if (left <= 0) return;
+                try {
+                    HOLDERS.wait(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
     }
 
     private AtomicFiles() {

@@ -76,6 +76,47 @@ class AtomicFilesTest {
         assertEquals(List.of(), names(), "the temporary outlived the process");
     }
 
+    /**
+     * Work that answers SIGTERM by finishing an output (training's last checkpoint, a directory of files) holds the exit
+     * cleanup back: the temporary directory it is still filling when the signal comes is committed, not deleted under it.
+     */
+    @Test
+    void deferredCleanupLetsAnOutputFinishAfterTheSignal() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), FinishingChild.class.getName(),
+                dir.resolve("checkpoint").toString()).redirectErrorStream(true).start();
+        assertEquals("ready\n", new String(p.getInputStream().readNBytes(6)));
+        p.destroy(); // SIGTERM while the temporary directory is being filled
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS), "the child did not stop");
+        assertEquals(List.of("checkpoint"), names(), "committed, and no temporary left");
+        assertEquals(1 << 20, Files.size(dir.resolve("checkpoint").resolve("weights.bin")));
+        assertEquals(1 << 10, Files.size(dir.resolve("checkpoint").resolve("state.json")));
+    }
+
+    /** Holds the cleanup, starts a temporary directory, and on SIGTERM takes two seconds to finish and commit it. */
+    public static final class FinishingChild {
+        public static void main(String[] args) throws Exception {
+            Path target = Path.of(args[0]);
+            AutoCloseable held = AtomicFiles.deferCleanup();
+            Path tmp = AtomicFiles.temporaryDirectory(target, ".tmp");
+            Files.write(tmp.resolve("weights.bin"), new byte[1 << 20]);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    Thread.sleep(2000); // the cleanup hook runs meanwhile; it must wait
+                    Files.write(tmp.resolve("state.json"), new byte[1 << 10]);
+                    AtomicFiles.commitDirectory(tmp, target);
+                    held.close();
+                } catch (Exception e) {
+                    e.printStackTrace();
+                }
+            }));
+            System.out.print("ready\n");
+            System.out.flush();
+            Thread.sleep(60_000);
+            System.exit(3);
+        }
+    }
+
     /** Makes a temporary file or directory (with a file in it), says so, and waits to be terminated. */
     public static final class Child {
         public static void main(String[] args) throws Exception {
