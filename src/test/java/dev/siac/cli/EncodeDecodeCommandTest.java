@@ -544,11 +544,11 @@ class EncodeDecodeCommandTest {
     @Test
     void siacWithUnsupportedVersion() throws IOException {
         byte[] b = Files.readAllBytes(goodSiac());
-        b[4] = 2;
+        b[4] = 3;
         java.util.zip.CRC32 crc = new java.util.zip.CRC32();
         crc.update(b, 0, b.length - 4);
         java.nio.ByteBuffer.wrap(b, b.length - 4, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt((int) crc.getValue());
-        assertDecodeFails(Files.write(dir.resolve("v2.siac"), b), model, "version 2");
+        assertDecodeFails(Files.write(dir.resolve("v3.siac"), b), model, "version 3");
     }
 
     @Test
