@@ -4,8 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
-import dev.siac.dsp.Ops;
 import dev.siac.dsp.Spectral;
+import dev.siac.model.InferenceRender;
 import dev.siac.model.ModelConfig;
 import dev.siac.model.SiacModel;
 import java.io.IOException;
@@ -144,12 +144,15 @@ public final class Codec {
      * the attack; a whole number of STFT hops, so the event's spectrogram lines up with the residual's frames.
      */
     private final int guard;
+    /** The render of {@link #renderPlaced}: the model's inference path, for weights that stay as they are. */
+    private final InferenceRender fast;
 
     public Codec(SiacModel model, String modelId) {
         this.model = model;
         this.c = model.config;
         this.modelId = modelId == null ? "" : modelId;
         this.guard = c.guardSamples();
+        this.fast = model.inferenceRender();
     }
 
     public SiacModel model() {
@@ -379,8 +382,8 @@ public final class Codec {
     public float[][] renderPlaced(NDManager m, float[][] vectors, float[] amplitudes) {
         int count = vectors.length;
         int span = c.eventLength() + 2 * guard;
-        float[] v = placedRows(Ops.constant(m, flatten(vectors), new Shape(count, c.vectorDim)),
-                Ops.constant(m, amplitudes, new Shape(count, 1))).toFloatArray();
+        float[] v = fast.placedRows(m.create(flatten(vectors), new Shape(count, c.vectorDim)),
+                m.create(amplitudes, new Shape(count, 1))).toFloatArray();
         float[][] rows = new float[count][span];
         for (int i = 0; i < count; i++) System.arraycopy(v, i * span, rows[i], 0, span);
         return rows;

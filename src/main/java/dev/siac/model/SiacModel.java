@@ -132,6 +132,14 @@ public final class SiacModel implements AutoCloseable {
         return generator.render(vectors, intermediates);
     }
 
+    /**
+     * The event render for inference on these weights ({@link InferenceRender}), computing what depends only on them
+     * now; its memory is freed with the model's, or by closing it.
+     */
+    public InferenceRender inferenceRender() {
+        return new InferenceRender(config, p, generator);
+    }
+
     NDArray envelope(NDArray logits) {
         return generator.envelope(logits);
     }

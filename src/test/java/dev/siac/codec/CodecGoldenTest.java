@@ -117,6 +117,8 @@ class CodecGoldenTest {
         for (int i = 0; i < want.length; i++) {
             if (Math.abs(want[i] - got[i]) > Math.abs(want[worst] - got[worst])) worst = i;
         }
+        System.out.printf("golden decode: largest difference %.3g of the peak, at sample %d%n",
+                Math.abs(want[worst] - got[worst]) / peak(want), worst);
         assertEquals(want[worst], got[worst], tol, "largest difference, at sample " + worst);
     }
 }
