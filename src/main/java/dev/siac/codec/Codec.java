@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import dev.siac.dsp.Spectral;
+import dev.siac.model.InferenceEncoder;
 import dev.siac.model.InferenceRender;
 import dev.siac.model.ModelConfig;
 import dev.siac.model.SiacModel;
@@ -146,6 +147,8 @@ public final class Codec {
     private final int guard;
     /** The render of {@link #renderPlaced}: the model's inference path, for weights that stay as they are. */
     private final InferenceRender fast;
+    /** The encoder of {@link #encode}: the model's inference path. */
+    private final InferenceEncoder fastEncoder;
 
     public Codec(SiacModel model, String modelId) {
         this.model = model;
@@ -153,6 +156,7 @@ public final class Codec {
         this.modelId = modelId == null ? "" : modelId;
         this.guard = c.guardSamples();
         this.fast = model.inferenceRender();
+        this.fastEncoder = model.inferenceEncoder();
     }
 
     public SiacModel model() {
@@ -253,7 +257,7 @@ public final class Codec {
                 float[] flat = new float[bins * frames];
                 for (int b = 0; b < bins; b++) System.arraycopy(residual[b], 0, flat, b * frames, frames);
                 NDArray spec = m.create(flat, new Shape(1, bins, frames));
-                SiacModel.Encoded enc = model.encodeOnsets(spec);
+                SiacModel.Encoded enc = fastEncoder.encodeOnsets(spec);
                 SiacModel.Choice ch = onsetFrames >= advance ? model.chooseOnset(enc)
                         : model.pick(enc, new long[] {strongestOnset(enc, onsetFrames)});
                 float amp = ch.amplitudes().getFloat(0);

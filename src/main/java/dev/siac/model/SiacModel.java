@@ -95,6 +95,11 @@ public final class SiacModel implements AutoCloseable {
         return encoder.chooseOnset(onsets);
     }
 
+    /** {@link #encodeOnsets} for inference on these weights ({@link InferenceEncoder}); freed with the model's memory. */
+    public InferenceEncoder inferenceEncoder() {
+        return new InferenceEncoder(config, p, encoder);
+    }
+
     /** The amplitude (ReLU of the switch) and vector at given onset frames. */
     public Choice pick(Encoded e, long[] frames) {
         return encoder.pick(e, frames);
