@@ -151,8 +151,7 @@ final class Generator {
         NDArray ph = phase.expandDims(2).add(fast != null ? fast.framePhase : framePhase(m, frames, k));
         NDArray frameAudio;
         if (fast != null) {
-            // (mag cos, mag sin) as one complex array: the same values as the products by 1 and i below
-            NDArray spec = mag.mul(ph.cos()).stack(mag.mul(ph.sin()), -1).complex();
+            NDArray spec = fast.complex(mag.mul(ph.cos()), mag.mul(ph.sin()));
             frameAudio = spec.irfft(win, -1).mul(fast.resonanceWindow);
         } else {
             NDArray one = Ops.constant(m, new float[] {1, 0}).complex();

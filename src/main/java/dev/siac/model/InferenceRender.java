@@ -3,6 +3,7 @@ package dev.siac.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.siac.dsp.Ops;
 import dev.siac.dsp.Spectral;
@@ -13,7 +14,7 @@ import dev.siac.dsp.Spectral;
  * filters, the spectra of the room impulse responses, the resonances' and the phase ramp's constants); the
  * convolutions run on the smallest FFT length with factors 2, 3 and 5 that holds their linear result (which is then
  * truncated as before, so nothing wraps); the room's impulse response is mixed in the frequency domain (the spectrum
- * is linear in the IRs); complex spectra are built as (re, im) pairs instead of products with 1 and i.
+ * is linear in the IRs); complex spectra are built with one product by i instead of two.
  *
  * <p>The weights must not change while this is used: make it after loading (or training) and close it, or the model,
  * when done. Training keeps to the original operations ({@link Generator#render(NDArray, boolean)}), whose values and
@@ -33,6 +34,7 @@ public final class InferenceRender implements AutoCloseable {
     final NDArray resonanceWindow;
     private final NDArray rampBins;
     private final NDArray rampScale;
+    private final NDArray imaginaryUnit;
 
     InferenceRender(ModelConfig c, Parameters p, Generator generator) {
         this.config = c;
@@ -56,7 +58,9 @@ public final class InferenceRender implements AutoCloseable {
             for (int i = 0; i < k.length; i++) k[i] = i;
             rampBins = Ops.constant(manager, k);
             rampScale = Ops.scalar(manager, -2 * Math.PI / (2.0 * n));
-            NDScope.unregister(noiseBank, roomSpectra, frameIndex, framePhase, resonanceWindow, rampBins, rampScale);
+            imaginaryUnit = Ops.constant(manager, new float[] {0, 1}).complex();
+            NDScope.unregister(noiseBank, roomSpectra, frameIndex, framePhase, resonanceWindow, rampBins, rampScale,
+                    imaginaryUnit);
         }
     }
 
@@ -103,8 +107,16 @@ public final class InferenceRender implements AutoCloseable {
         NDArray buf = r.out().mul(amplitudes).pad(new Shape(g, n - g), 0);
         // Spectral.phaseDelay's ramp with the same float operations, applied as one complex product
         NDArray ang = r.shiftSamples().expandDims(1).mul(rampBins).mul(rampScale);
-        NDArray ramp = ang.cos().stack(ang.sin(), -1).complex();
+        NDArray ramp = complex(ang.cos(), ang.sin());
         return buf.rfft(fft, -1).mul(ramp).irfft(fft, -1).get("..., 0:" + (n + 2 * g));
+    }
+
+    /**
+     * re + i im as a complex array, the same values as the products by 1 and i it replaces: re converted (imaginary
+     * part 0) plus im times i. Several times faster than interleaving the two with stack.
+     */
+    NDArray complex(NDArray re, NDArray im) {
+        return re.toType(DataType.COMPLEX64, false).add(im.mul(imaginaryUnit));
     }
 
     @Override
