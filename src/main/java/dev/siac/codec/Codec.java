@@ -250,25 +250,37 @@ public final class Codec {
         float[][] before = opt.refineSteps() > 0 ? copy(residual) : null;
         List<Event> chosen = new ArrayList<>();
         List<Integer> onsets = new ArrayList<>();
-        for (int k = 0; k < limit; k++) {
-            if (opt.stopBelow() > 0 && l1(residual, 0, advance) / firstHalfInput < opt.stopBelow()) break;
-            try (NDScope scope = new NDScope(); NDManager m = model.manager().newSubManager()) {
-                scope.suppressNotUsedWarning();
-                float[] flat = new float[bins * frames];
-                for (int b = 0; b < bins; b++) System.arraycopy(residual[b], 0, flat, b * frames, frames);
-                NDArray spec = m.create(flat, new Shape(1, bins, frames));
-                SiacModel.Encoded enc = fastEncoder.encodeOnsets(spec);
-                SiacModel.Choice ch = onsetFrames >= advance ? model.chooseOnset(enc)
-                        : model.pick(enc, new long[] {strongestOnset(enc, onsetFrames)});
-                float amp = ch.amplitudes().getFloat(0);
-                if (!(amp > 0)) break; // the encoder sees nothing left worth an event
-                float[] vector = ch.vectors().toFloatArray();
-                int onset = (int) ch.frames()[0];
-                float[] audio = renderPlaced(m, new float[][] {vector}, new float[] {amp})[0];
-                subtractEvent(m, residual, audio, placedStartColumn(onset));
-                chosen.add(new Event((windowStart + onset) * c.stftHop, amp, vector));
-                onsets.add(onset);
+        // the encoder keeps its work between steps and redoes only the frames the last event changed
+        InferenceEncoder.Window state = fastEncoder.window(frames);
+        int changedFrom = 0, changedTo = 0;
+        try {
+            for (int k = 0; k < limit; k++) {
+                if (opt.stopBelow() > 0 && l1(residual, 0, advance) / firstHalfInput < opt.stopBelow()) break;
+                try (NDScope scope = new NDScope(); NDManager m = model.manager().newSubManager()) {
+                    scope.suppressNotUsedWarning();
+                    SiacModel.Encoded enc;
+                    if (state == null) enc = fastEncoder.encodeOnsets(columns(m, residual, 0, frames));
+                    else if (k == 0) enc = state.start(columns(m, residual, 0, state.inputFrames()));
+                    else enc = state.update(changedFrom, changedTo > changedFrom ? columns(m, residual, changedFrom, changedTo) : null);
+                    SiacModel.Choice ch = onsetFrames >= advance ? model.chooseOnset(enc)
+                            : model.pick(enc, new long[] {strongestOnset(enc, onsetFrames)});
+                    float amp = ch.amplitudes().getFloat(0);
+                    if (!(amp > 0)) break; // the encoder sees nothing left worth an event
+                    float[] vector = ch.vectors().toFloatArray();
+                    int onset = (int) ch.frames()[0];
+                    float[] audio = renderPlaced(m, new float[][] {vector}, new float[] {amp})[0];
+                    int startCol = placedStartColumn(onset);
+                    subtractEvent(m, residual, audio, startCol);
+                    if (state != null) {
+                        changedFrom = Math.max(0, startCol);
+                        changedTo = Math.min(state.inputFrames(), startCol + placedColumns());
+                    }
+                    chosen.add(new Event((windowStart + onset) * c.stftHop, amp, vector));
+                    onsets.add(onset);
+                }
             }
+        } finally {
+            if (state != null) state.close();
         }
         if (before != null && !chosen.isEmpty()) {
             int count = chosen.size();
@@ -289,6 +301,14 @@ public final class Codec {
         }
         out.addAll(chosen);
         return chosen.size();
+    }
+
+    /** Residual frames [from, to) as a (1, bins, to - from) array. */
+    private static NDArray columns(NDManager m, float[][] residual, int from, int to) {
+        int width = to - from;
+        float[] flat = new float[residual.length * width];
+        for (int b = 0; b < residual.length; b++) System.arraycopy(residual[b], from, flat, b * width, width);
+        return m.create(flat, new Shape(1, residual.length, width));
     }
 
     private static float[][] copy(float[][] a) {

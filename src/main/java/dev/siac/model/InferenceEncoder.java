@@ -1,6 +1,8 @@
 package dev.siac.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.nn.Activation;
@@ -85,6 +87,114 @@ public final class InferenceEncoder implements AutoCloseable {
             sum = sum == null ? onsets : sum.add(onsets);
             len = out;
         }
+        return outputs(sum);
+    }
+
+    /**
+     * The encoder over one window's greedy steps: the input projection and every block's output are kept between
+     * steps, and after an event changes some frames of the spectrogram only the frames that depend on them are
+     * computed again (frames [lo, hi) of a block's input change frames [lo - d, hi) of its output). The outputs are
+     * {@link #encodeOnsets}'s to float rounding. Its arrays live until it is closed, outside the callers' scopes.
+     * Null when the window is shorter than the onset half's receptive field ({@link #encodeOnsets} pads it then).
+     */
+    public Window window(int frames) {
+        long keep = frames / 2;
+        long len = keep + encoder.receptiveField() - 1;
+        return len > frames ? null : new Window(keep, len);
+    }
+
+    /** See {@link #window}. */
+    public final class Window implements AutoCloseable {
+        private final NDManager own = manager.newSubManager();
+        private final long keep;
+        private final int inputFrames;
+        private NDArray proj;
+        private final NDArray[] blocks = new NDArray[blockW.length];
+
+        private Window(long keep, long len) {
+            this.keep = keep;
+            this.inputFrames = Math.toIntExact(len);
+        }
+
+        /** Spectrogram frames the onset half depends on: what {@link #start} takes, and the range of {@link #update}. */
+        public int inputFrames() {
+            return inputFrames;
+        }
+
+        /** The outputs for a window whose spectrogram's first {@link #inputFrames} frames are spec (B, bins, frames). */
+        public SiacModel.Encoded start(NDArray spec) {
+            proj = hold(mine(projW.matMul(spec.get(":, :, 0:" + inputFrames)), spec.getManager()).add(projB), proj);
+            return recompute(0, inputFrames);
+        }
+
+        /**
+         * The outputs after frames [from, from + W) of the spectrogram became columns (B, bins, W) (null or W = 0:
+         * nothing changed in the first {@link #inputFrames} frames).
+         */
+        public SiacModel.Encoded update(long from, NDArray columns) {
+            long width = columns == null ? 0 : columns.getShape().get(2);
+            if (width == 0) return recompute(0, 0);
+            NDArray fresh = mine(projW.matMul(columns), columns.getManager()).add(projB);
+            proj = hold(splice(proj, fresh, from, from + width), proj);
+            return recompute(from, from + width);
+        }
+
+        /** Blocks' outputs again where input frames [lo, hi) of the projection changed; then the outputs. */
+        private SiacModel.Encoded recompute(long lo, long hi) {
+            int h = config.hidden;
+            NDArray in = proj;
+            long len = inputFrames;
+            for (int b = 0; b < blockW.length && lo < hi; b++) {
+                int d = config.dilations[b];
+                long out = len - d;
+                long from = Math.max(0, lo - d), to = Math.min(hi, out);
+                if (from < to) {
+                    NDArray pair = in.get(":, :, " + from + ":" + to).concat(in.get(":, :, " + (from + d) + ":" + (to + d)), 1);
+                    NDArray cg = mine(blockW[b].matMul(pair), in.getManager()).add(blockB[b]);
+                    NDArray act = cg.get(":, 0:" + h + ", :").tanh().mul(Activation.sigmoid(cg.get(":, " + h + ":, :")));
+                    NDArray fresh = in.get(":, :, " + from + ":" + to).add(act);
+                    blocks[b] = hold(blocks[b] == null ? fresh : splice(blocks[b], fresh, from, to), blocks[b]);
+                }
+                lo = from;
+                hi = to;
+                in = blocks[b];
+                len = out;
+            }
+            NDArray sum = null;
+            for (NDArray x : blocks) {
+                NDArray onsets = x.get(":, :, 0:" + keep);
+                sum = sum == null ? onsets : sum.add(onsets);
+            }
+            return outputs(sum);
+        }
+
+        /** x with frames [from, to) replaced by fresh. */
+        private NDArray splice(NDArray x, NDArray fresh, long from, long to) {
+            long len = x.getShape().get(2);
+            NDList parts = new NDList();
+            if (from > 0) parts.add(x.get(":, :, 0:" + from));
+            parts.add(fresh);
+            if (to < len) parts.add(x.get(":, :, " + to + ":" + len));
+            return parts.size() == 1 ? fresh : NDArrays.concat(parts, 2);
+        }
+
+        /** Takes x out of the caller's scope into this window's memory, and frees what it replaces. */
+        private NDArray hold(NDArray x, NDArray old) {
+            NDScope.unregister(x);
+            x.attach(own);
+            if (old != null && old != x) old.close();
+            return x;
+        }
+
+        @Override
+        public void close() {
+            own.close();
+        }
+    }
+
+    /** The 1x1 output layers on the onset half's summed block outputs (B, hidden, keep). */
+    private SiacModel.Encoded outputs(NDArray sum) {
+        NDManager m = sum.getManager();
         NDArray hidden = mine(ffW.matMul(sum), m).add(ffB);
         NDArray y = mine(outW.matMul(hidden), m).add(outB);                  // (B, D + 1, keep)
         int dim = config.vectorDim;

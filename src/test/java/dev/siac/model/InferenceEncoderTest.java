@@ -46,4 +46,44 @@ class InferenceEncoderTest {
             }
         }
     }
+
+    /** A window's encoder, updated after changes of a few frames each, against encoding the whole input afresh. */
+    @ParameterizedTest
+    @CsvSource({"tiny, 64", "small-short, 512"})
+    void windowUpdatesMatchEncodingAfresh(String preset, int frames) {
+        ModelConfig c = ModelConfig.preset(preset);
+        SplittableRandom r = new SplittableRandom(9);
+        try (NDManager m = NDManager.newBaseManager(); SiacModel model = Models.create(c, 6, m);
+             InferenceEncoder fast = model.inferenceEncoder()) {
+            float[] spec = ModelTestSupport.uniform(r, c.bins() * frames, 0, 2);
+            try (InferenceEncoder.Window w = fast.window(frames)) {
+                int in = w.inputFrames();
+                SiacModel.Encoded got = w.start(m.create(spec, new Shape(1, c.bins(), frames)));
+                // changes at the start, in the middle, past the end of the input, and across its end
+                int[][] changes = {{-3, 5}, {in / 3, in / 3 + 7}, {in + 2, in + 9}, {in - 4, in + 6}, {0, 1}};
+                for (int step = 0; ; step++) {
+                    SiacModel.Encoded want = model.encodeOnsets(m.create(spec, new Shape(1, c.bins(), frames)));
+                    assertClose(want.vectors(), got.vectors(), preset + " step " + step);
+                    assertClose(want.switches(), got.switches(), preset + " step " + step);
+                    if (step == changes.length) break;
+                    int from = Math.max(0, changes[step][0]), to = Math.min(frames, changes[step][1]);
+                    for (int b = 0; b < c.bins(); b++) {
+                        for (int t = from; t < to; t++) spec[b * frames + t] *= (float) r.nextDouble();
+                    }
+                    int lo = Math.min(from, in), hi = Math.min(to, in);
+                    float[] cols = new float[c.bins() * (hi - lo)];
+                    for (int b = 0; b < c.bins(); b++) System.arraycopy(spec, b * frames + lo, cols, b * (hi - lo), hi - lo);
+                    got = w.update(lo, hi > lo ? m.create(cols, new Shape(1, c.bins(), hi - lo)) : null);
+                }
+            }
+        }
+    }
+
+    private static void assertClose(NDArray want, NDArray got, String what) {
+        assertArrayEquals(want.getShape().getShape(), got.getShape().getShape());
+        float[] a = want.toFloatArray(), b = got.toFloatArray();
+        double peak = ModelTestSupport.maxAbs(a);
+        double diff = ModelTestSupport.maxAbsDiff(a, b);
+        assertTrue(peak > 1e-4 && diff <= 1e-5 * peak, what + ": largest difference " + diff + " of peak " + peak);
+    }
 }
