@@ -131,7 +131,7 @@ final class Generator {
         return resonance(logits, null);
     }
 
-    /** {@link #resonance(NDArray)}; fast != null: its constants cached and the spectrum built without complex products. */
+    /** {@link #resonance(NDArray)}; fast != null: constants cached, the spectrum made by {@link InferenceRender#complex}. */
     NDArray resonance(NDArray logits, InferenceRender fast) {
         ModelConfig c = config;
         NDManager m = logits.getManager();
