@@ -1,13 +1,14 @@
 package dev.siac.cli;
 
-import dev.siac.io.Messages;
 import dev.siac.codec.Codec;
 import dev.siac.codec.EventList;
 import dev.siac.codec.Precision;
 import dev.siac.codec.SiacFormat;
+import dev.siac.io.Messages;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -21,11 +22,17 @@ import picocli.CommandLine.Spec;
         description = {"Encode an audio file (WAV, AIFF, FLAC, MP3, Ogg Vorbis; any length) into a .siac event file.",
                 "Prints the bitrate, events per second and the fraction of spectral energy the events removed."})
 public final class EncodeCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "IN", description = "audio file")
-    Path input;
+    @Parameters(arity = "1..*", paramLabel = "IN", description = "audio file(s)")
+    List<Path> inputs;
 
-    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT.siac", description = "event file to write")
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT.siac",
+            description = "event file to write; with several inputs, a folder: each IN's name with .siac")
     Path output;
+
+    @Option(names = {"-j", "--jobs"}, paramLabel = "N", defaultValue = "1",
+            description = "with several inputs, encode N files at once, each on a thread of its own (default:"
+                    + " ${DEFAULT-VALUE}; one encode keeps about one core busy)")
+    int jobs;
 
     @Option(names = "--model", paramLabel = "DIR", description = "model directory (default: the bundled model)")
     Path model;
@@ -96,33 +103,47 @@ public final class EncodeCommand implements Callable<Integer> {
             if (mergeTwins != null && !(mergeTwins >= -1 && mergeTwins <= 1)) throw new IllegalArgumentException("--merge-twins must be a cosine in [-1, 1] (1: no merging), got " + mergeTwins);
             if (kbps != null && !(kbps > 0 && kbps < 1e6)) throw new IllegalArgumentException("--kbps must be a positive bitrate in kbit/s, got " + kbps);
             if (!(refineLr > 0 && refineLr < 10)) throw new IllegalArgumentException("--refine-lr must be in (0, 10)");
-            if (!Files.exists(input)) throw new java.io.IOException(input + ": file not found");
-            // checked before a possibly long encode; the file itself is written atomically at the end
-            EventFileSupport.checkOutput(input, output, 0);
-            long t0 = System.nanoTime();
+            if (maxEvents != null && maxEvents < 1) throw new IllegalArgumentException("--max-events-per-window must be at least 1");
+            if (inputs.size() > 1) {
+                return ManyFiles.run(spec, inputs, output, ".siac", jobs, model, (cs, in, o) -> encode(cs, in, o, p, System.nanoTime()));
+            }
+            Path input = inputs.get(0);
+            check(input, output);
+            long t0 = System.nanoTime(); // the figure printed counts the model's loading in
             try (CodecSupport cs = CodecSupport.open(model)) {
-                int epw = cs.model.config.eventsPerWindow;
-                int max = maxEvents != null ? maxEvents : kbps != null ? 2 * epw : epw;
-                if (max < 1) throw new IllegalArgumentException("--max-events-per-window must be at least 1");
-                Codec.Options o = new Codec.Options(max, stopBelow, p, refine, refineLr, kbps != null ? kbps : 0,
-                        mergeTwins != null ? mergeTwins : kbps != null ? Codec.Options.NO_MERGE : Codec.Options.DEFAULT_MERGE_COSINE,
-                        (int) Math.round(mergeWithinMs / 1000 * cs.model.config.sampleRate)).withSilence(!noSilence);
-                Codec.Result r = cs.encodeFile(input, o, quiet ? null : System.err);
-                try {
-                    SiacFormat.write(output, r.events());
-                } catch (java.io.IOException e) {
-                    throw new java.io.IOException(output + ": cannot write (" + Messages.oneLine(e) + ")", e);
-                }
-                double secs = (System.nanoTime() - t0) / 1e9;
-                EventList e = r.events();
-                long bytes = Files.size(output);
-                out.printf(Locale.ROOT, "%s: %d events in %.2f s of audio, %.1f events/s, %.2f kbps (%s), energy removed %.3f, %.1fx real time%n",
-                        output, e.size(), e.durationSeconds(), e.eventsPerSecond(), EventFileSupport.kbps(bytes, e),
-                        p.label(), r.energyRemoved(), e.durationSeconds() / secs);
+                out.println(encode(cs, input, output, p, t0));
             }
             return 0;
         } catch (Exception e) {
             return EventFileSupport.fail(spec, e);
         }
+    }
+
+    /** What can be checked before a possibly long encode; the file itself is written atomically at the end. */
+    private static void check(Path input, Path output) throws java.io.IOException {
+        if (!Files.exists(input)) throw new java.io.IOException(input + ": file not found");
+        EventFileSupport.checkOutput(input, output, 0);
+    }
+
+    /** Encodes one file and writes its events; returns the summary line (its speed timed from t0). */
+    private String encode(CodecSupport cs, Path input, Path output, Precision p, long t0) throws java.io.IOException {
+        check(input, output);
+        int epw = cs.model.config.eventsPerWindow;
+        int max = maxEvents != null ? maxEvents : kbps != null ? 2 * epw : epw;
+        Codec.Options o = new Codec.Options(max, stopBelow, p, refine, refineLr, kbps != null ? kbps : 0,
+                mergeTwins != null ? mergeTwins : kbps != null ? Codec.Options.NO_MERGE : Codec.Options.DEFAULT_MERGE_COSINE,
+                (int) Math.round(mergeWithinMs / 1000 * cs.model.config.sampleRate)).withSilence(!noSilence);
+        Codec.Result r = cs.encodeFile(input, o, quiet || inputs.size() > 1 ? null : System.err);
+        try {
+            SiacFormat.write(output, r.events());
+        } catch (java.io.IOException e) {
+            throw new java.io.IOException(output + ": cannot write (" + Messages.oneLine(e) + ")", e);
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        EventList e = r.events();
+        long bytes = Files.size(output);
+        return String.format(Locale.ROOT, "%s: %d events in %.2f s of audio, %.1f events/s, %.2f kbps (%s), energy removed %.3f, %.1fx real time",
+                output, e.size(), e.durationSeconds(), e.eventsPerSecond(), EventFileSupport.kbps(bytes, e),
+                p.label(), r.energyRemoved(), e.durationSeconds() / secs);
     }
 }

@@ -4,8 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
-import dev.siac.dsp.Ops;
 import dev.siac.dsp.Spectral;
+import dev.siac.model.InferenceEncoder;
+import dev.siac.model.InferenceRender;
 import dev.siac.model.ModelConfig;
 import dev.siac.model.Placement;
 import dev.siac.model.SiacModel;
@@ -158,12 +159,18 @@ public final class Codec {
      * the attack; a whole number of STFT hops, so the event's spectrogram lines up with the residual's frames.
      */
     private final int guard;
+    /** The render of {@link #renderPlaced}: the model's inference path, for weights that stay as they are. */
+    private final InferenceRender fast;
+    /** The encoder of {@link #encode}: the model's inference path. */
+    private final InferenceEncoder fastEncoder;
 
     public Codec(SiacModel model, String modelId) {
         this.model = model;
         this.c = model.config;
         this.modelId = modelId == null ? "" : modelId;
         this.guard = c.guardSamples();
+        this.fast = model.inferenceRender();
+        this.fastEncoder = model.inferenceEncoder();
     }
 
     public SiacModel model() {
@@ -258,25 +265,37 @@ public final class Codec {
         float[][] before = opt.refineSteps() > 0 ? copy(residual) : null;
         List<Event> chosen = new ArrayList<>();
         List<Integer> onsets = new ArrayList<>();
-        for (int k = 0; k < limit; k++) {
-            if (opt.stopBelow() > 0 && l1(residual, 0, advance) / firstHalfInput < opt.stopBelow()) break;
-            try (NDScope scope = new NDScope(); NDManager m = model.manager().newSubManager()) {
-                scope.suppressNotUsedWarning();
-                float[] flat = new float[bins * frames];
-                for (int b = 0; b < bins; b++) System.arraycopy(residual[b], 0, flat, b * frames, frames);
-                NDArray spec = m.create(flat, new Shape(1, bins, frames));
-                SiacModel.Encoded enc = model.encodeOnsets(spec);
-                SiacModel.Choice ch = onsetFrames >= advance ? model.chooseOnset(enc)
-                        : model.pick(enc, new long[] {strongestOnset(enc, onsetFrames)});
-                float amp = ch.amplitudes().getFloat(0);
-                if (!(amp > 0)) break; // the encoder sees nothing left worth an event
-                float[] vector = ch.vectors().toFloatArray();
-                int onset = (int) ch.frames()[0];
-                float[] audio = renderPlaced(m, new float[][] {vector}, new float[] {amp})[0];
-                subtractEvent(m, residual, audio, placedStartColumn(onset));
-                chosen.add(new Event((windowStart + onset) * c.stftHop, amp, vector));
-                onsets.add(onset);
+        // the encoder keeps its work between steps and redoes only the frames the last event changed
+        InferenceEncoder.Window state = fastEncoder.window(frames);
+        int changedFrom = 0, changedTo = 0;
+        try {
+            for (int k = 0; k < limit; k++) {
+                if (opt.stopBelow() > 0 && l1(residual, 0, advance) / firstHalfInput < opt.stopBelow()) break;
+                try (NDScope scope = new NDScope(); NDManager m = model.manager().newSubManager()) {
+                    scope.suppressNotUsedWarning();
+                    SiacModel.Encoded enc;
+                    if (state == null) enc = fastEncoder.encodeOnsets(columns(m, residual, 0, frames));
+                    else if (k == 0) enc = state.start(columns(m, residual, 0, state.inputFrames()));
+                    else enc = state.update(changedFrom, changedTo > changedFrom ? columns(m, residual, changedFrom, changedTo) : null);
+                    SiacModel.Choice ch = onsetFrames >= advance ? model.chooseOnset(enc)
+                            : model.pick(enc, new long[] {strongestOnset(enc, onsetFrames)});
+                    float amp = ch.amplitudes().getFloat(0);
+                    if (!(amp > 0)) break; // the encoder sees nothing left worth an event
+                    float[] vector = ch.vectors().toFloatArray();
+                    int onset = (int) ch.frames()[0];
+                    float[] audio = renderPlaced(m, new float[][] {vector}, new float[] {amp})[0];
+                    int startCol = placedStartColumn(onset);
+                    subtractEvent(m, residual, audio, startCol);
+                    if (state != null) {
+                        changedFrom = Math.max(0, startCol);
+                        changedTo = Math.min(state.inputFrames(), startCol + placedColumns());
+                    }
+                    chosen.add(new Event((windowStart + onset) * c.stftHop, amp, vector));
+                    onsets.add(onset);
+                }
             }
+        } finally {
+            if (state != null) state.close();
         }
         if (before != null && !chosen.isEmpty()) {
             int count = chosen.size();
@@ -297,6 +316,14 @@ public final class Codec {
         }
         out.addAll(chosen);
         return chosen.size();
+    }
+
+    /** Residual frames [from, to) as a (1, bins, to - from) array. */
+    private static NDArray columns(NDManager m, float[][] residual, int from, int to) {
+        int width = to - from;
+        float[] flat = new float[residual.length * width];
+        for (int b = 0; b < residual.length; b++) System.arraycopy(residual[b], from, flat, b * width, width);
+        return m.create(flat, new Shape(1, residual.length, width));
     }
 
     private static float[][] copy(float[][] a) {
@@ -374,8 +401,8 @@ public final class Codec {
     public float[][] renderPlaced(NDManager m, float[][] vectors, float[] amplitudes) {
         int count = vectors.length;
         int span = placedRowLength();
-        float[] v = placedRows(Ops.constant(m, flatten(vectors), new Shape(count, c.vectorDim)),
-                Ops.constant(m, amplitudes, new Shape(count, 1))).toFloatArray();
+        float[] v = fast.placedRows(m.create(flatten(vectors), new Shape(count, c.vectorDim)),
+                m.create(amplitudes, new Shape(count, 1))).toFloatArray();
         float[][] rows = new float[count][span];
         for (int i = 0; i < count; i++) System.arraycopy(v, i * span, rows[i], 0, span);
         return rows;

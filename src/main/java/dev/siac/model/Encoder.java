@@ -131,13 +131,18 @@ final class Encoder {
      * out[t] = W0 x[t] + W1 x[t + d] + b, as two matrix products (see {@link #conv1x1} for why not a convolution).
      */
     private NDArray dilatedConv(NDArray x, String name, int dilation) {
-        NDArray g = p.get(name + ".parametrizations.weight.original0");
-        NDArray v = p.get(name + ".parametrizations.weight.original1");
-        NDArray w = v.mul(g).div(v.square().sum(new int[] {1, 2}, true).sqrt());   // (out, in, 2)
+        NDArray w = normalisedWeight(p, name);                                       // (out, in, 2)
         long t = x.getShape().get(2) - dilation;
         NDArray w0 = w.get(":, :, 0"), w1 = w.get(":, :, 1");
         return onInputsManager(w0.matMul(x.get(":, :, 0:" + t)).add(w1.matMul(x.get(":, :, " + dilation + ":" + (dilation + t))))
                 .add(p.get(name + ".bias").expandDims(1)), x);
+    }
+
+    /** The weight-normalised kernel (out, in, 2) of a block's convolution: v g / |v| per output channel. */
+    static NDArray normalisedWeight(Parameters p, String name) {
+        NDArray g = p.get(name + ".parametrizations.weight.original0");
+        NDArray v = p.get(name + ".parametrizations.weight.original1");
+        return v.mul(g).div(v.square().sum(new int[] {1, 2}, true).sqrt());
     }
 
     /**

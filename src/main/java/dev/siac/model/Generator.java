@@ -58,6 +58,15 @@ final class Generator {
 
     /** MODEL_SPEC §4.4-4.7 steps 1-10, plus the fine-shift amount of step 12. Events are c.eventLength() samples long. */
     SiacModel.Rendered render(NDArray vectors, boolean intermediates) {
+        return render(vectors, intermediates, null);
+    }
+
+    /**
+     * {@link #render(NDArray, boolean)} with fast != null: inference only ({@link InferenceRender}), the same values to
+     * float rounding from what depends only on the weights computed once and convolutions on the smallest fast FFT
+     * that holds them. null: the original operations (training: values and gradients).
+     */
+    SiacModel.Rendered render(NDArray vectors, boolean intermediates, InferenceRender fast) {
         ModelConfig c = config;
         int n = c.eventLength();
         Map<String, NDArray> h = heads.heads(vectors);
@@ -65,9 +74,10 @@ final class Generator {
         NDArray env = envelope(h.get("envelopes"));                       // (B, envelopeSamples)
 
         // noise filters: short FIR filters, convolved only over the envelope's non-zero span (exact, see PERFORMANCE_NOTES)
-        NDArray filters = Activation.relu(h.get("noise_resonance")).matMul(Spectral.unitNorm(p.get("resonance.n.items")));
+        NDArray filters = Activation.relu(h.get("noise_resonance"))
+                .matMul(fast != null ? fast.noiseBank : Spectral.unitNorm(p.get("resonance.n.items")));
         int span = c.envelopeSamples + c.noiseFilterTaps - 1;
-        int fftSize = Integer.highestOneBit(span - 1) << 1;
+        int fftSize = fast != null ? fast.noiseFft : Integer.highestOneBit(span - 1) << 1;
         NDArray filtered = env.expandDims(1).rfft(fftSize, -1).mul(filters.rfft(fftSize, -1))
                 .irfft(fftSize, -1).get("..., 0:" + span);                // (B, NE, span)
         NDArray noiseWarp = deformation(h.get("noise_deformations"), "resonance.noise_warp.items", c.noiseExpressivity);
@@ -76,17 +86,18 @@ final class Generator {
         NDArray exc = env.pad(new Shape(0, span - c.envelopeSamples), 0).mul(nm[0]).add(impulse.mul(nm[1])); // (B, span)
 
         // resonances: one spectrum of the excitation shared by the C convolutions
-        NDArray resonances = resonance(h.get("resonances"));               // (B, C, N)
+        NDArray resonances = resonance(h.get("resonances"), fast);         // (B, C, N)
         NDArray warp = deformation(h.get("deformations"), "resonance.warp.items", c.resonanceExpressivity);
-        NDArray excSpec = exc.rfft(2L * n, -1).expandDims(1);
-        NDArray resonated = excSpec.mul(resonances.rfft(2L * n, -1)).irfft(2L * n, -1).get("..., 0:" + n)
+        long resFft = fast != null ? fast.resonanceFft : 2L * n;
+        NDArray excSpec = exc.rfft(resFft, -1).expandDims(1);
+        NDArray resonated = excSpec.mul(resonances.rfft(resFft, -1)).irfft(resFft, -1).get("..., 0:" + n)
                 .mul(upsampleFrames(warp)).sum(new int[] {1});             // (B, N)
         NDArray[] mx = split2(h.get("mixes").softmax(-1));
         NDArray excN = exc.pad(new Shape(0, n - span), 0);
         NDArray dry = excN.mul(mx[0]).add(resonated.mul(mx[1]));
 
-        NDArray ir = Activation.relu(h.get("room_choice")).matMul(p.get("resonance.verb.items"));
-        NDArray wet = Spectral.fftConvolve(ir, dry);
+        NDArray wet = fast != null ? fast.roomConvolve(Activation.relu(h.get("room_choice")), dry)
+                : Spectral.fftConvolve(Activation.relu(h.get("room_choice")).matMul(p.get("resonance.verb.items")), dry);
         NDArray[] rm = split2(h.get("room_mix").softmax(-1));
         NDArray out = wet.mul(rm[0]).add(dry.mul(rm[1]));
 
@@ -117,6 +128,11 @@ final class Generator {
 
     /** MODEL_SPEC §4.5: (B, C, nResonances) logits -> (B, C, N) unit-energy resonances. */
     NDArray resonance(NDArray logits) {
+        return resonance(logits, null);
+    }
+
+    /** {@link #resonance(NDArray)}; fast != null: constants cached, the spectrum made by {@link InferenceRender#complex}. */
+    NDArray resonance(NDArray logits, InferenceRender fast) {
         ModelConfig c = config;
         NDManager m = logits.getManager();
         int win = c.resonanceWindow;
@@ -127,26 +143,38 @@ final class Generator {
         NDArray phase = Ops.mul(row.get("..., " + k + ":" + 2 * k).tanh(), Math.PI);
         NDArray start = Activation.sigmoid(row.get("..., " + 2 * k + ":" + 3 * k));
 
-        float[] f = new float[frames];
-        float[] f1 = new float[frames];
-        for (int i = 0; i < frames; i++) {
-            f[i] = i;
-            f1[i] = i + 1;
-        }
-        float[] gamma = new float[k];
-        for (int i = 0; i < k; i++) gamma[i] = (float) (Math.PI * i / (k - 1));
-        NDArray fIdx = Ops.constant(m, f, new Shape(frames, 1));
+        NDArray fIdx = fast != null ? fast.frameIndex : Ops.constant(m, frameIndex(frames, 0), new Shape(frames, 1));
         // magnitude a * m^f, computed in log space like the reference's cumulative sum of logs
         NDArray logMag = Ops.add(start, 1e-12).log().expandDims(2)
                 .add(Ops.add(decay, 1e-12).log().expandDims(2).mul(fIdx));
         NDArray mag = logMag.exp();                                                    // (B, C, F, K)
-        NDArray ph = Ops.constant(m, f1, new Shape(frames, 1)).mul(Ops.constant(m, gamma)).add(phase.expandDims(2));
-        NDArray one = Ops.constant(m, new float[] {1, 0}).complex();
-        NDArray i = Ops.constant(m, new float[] {0, 1}).complex();
-        NDArray spec = mag.mul(ph.cos()).mul(one).add(mag.mul(ph.sin()).mul(i));
-        NDArray frameAudio = spec.irfft(win, -1).mul(Ops.constant(m, Spectral.hann(win)));  // (B, C, F, win)
+        NDArray ph = phase.expandDims(2).add(fast != null ? fast.framePhase : framePhase(m, frames, k));
+        NDArray frameAudio;
+        if (fast != null) {
+            NDArray spec = fast.complex(mag.mul(ph.cos()), mag.mul(ph.sin()));
+            frameAudio = spec.irfft(win, -1).mul(fast.resonanceWindow);
+        } else {
+            NDArray one = Ops.constant(m, new float[] {1, 0}).complex();
+            NDArray i = Ops.constant(m, new float[] {0, 1}).complex();
+            NDArray spec = mag.mul(ph.cos()).mul(one).add(mag.mul(ph.sin()).mul(i));
+            frameAudio = spec.irfft(win, -1).mul(Ops.constant(m, Spectral.hann(win)));  // (B, C, F, win)
+        }
         NDArray audio = overlapAddHalf(frameAudio);
         return Spectral.unitNorm(Spectral.maxNorm(Spectral.keepFirst(audio, c.eventLength())));
+    }
+
+    /** 0 + offset, 1 + offset, ... frames - 1 + offset. */
+    static float[] frameIndex(int frames, int offset) {
+        float[] f = new float[frames];
+        for (int i = 0; i < frames; i++) f[i] = i + offset;
+        return f;
+    }
+
+    /** The resonances' phase advance (f + 1) * gamma_k, (F, K): gamma_k = pi k / (K - 1). */
+    static NDArray framePhase(NDManager m, int frames, int k) {
+        float[] gamma = new float[k];
+        for (int i = 0; i < k; i++) gamma[i] = (float) (Math.PI * i / (k - 1));
+        return Ops.constant(m, frameIndex(frames, 1), new Shape(frames, 1)).mul(Ops.constant(m, gamma));
     }
 
     /** Overlap-add of frames with hop = half the frame: (..., F, W) -> (..., (F+1) W/2). */

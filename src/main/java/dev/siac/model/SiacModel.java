@@ -95,6 +95,11 @@ public final class SiacModel implements AutoCloseable {
         return encoder.chooseOnset(onsets);
     }
 
+    /** {@link #encodeOnsets} for inference on these weights ({@link InferenceEncoder}); freed with the model's memory. */
+    public InferenceEncoder inferenceEncoder() {
+        return new InferenceEncoder(config, p, encoder);
+    }
+
     /** The amplitude (ReLU of the switch) and vector at given onset frames. */
     public Choice pick(Encoded e, long[] frames) {
         return encoder.pick(e, frames);
@@ -130,6 +135,14 @@ public final class SiacModel implements AutoCloseable {
     /** MODEL_SPEC §4.4-4.7 steps 1-10, plus the fine-shift amount of step 12 ({@link Generator}). */
     public Rendered render(NDArray vectors, boolean intermediates) {
         return generator.render(vectors, intermediates);
+    }
+
+    /**
+     * The event render for inference on these weights ({@link InferenceRender}), computing what depends only on them
+     * now; its memory is freed with the model's, or by closing it.
+     */
+    public InferenceRender inferenceRender() {
+        return new InferenceRender(config, p, generator);
     }
 
     NDArray envelope(NDArray logits) {
