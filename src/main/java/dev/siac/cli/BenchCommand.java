@@ -120,7 +120,7 @@ public final class BenchCommand implements Callable<Integer> {
             // as a sub-command, picocli's original args still start with the sub-command's own name
             java.util.List<String> args = new java.util.ArrayList<>(spec.commandLine().getParseResult().originalArgs());
             if (!args.isEmpty() && args.get(0).equals("bench")) args.remove(0);
-            String command = "siac bench" + (args.isEmpty() ? "" : " " + String.join(" ", args));
+            String command = "siac bench" + (args.isEmpty() ? "" : " " + String.join(" ", args.stream().map(BenchCommand::shellWord).toList()));
             Bench.Result result = new Bench(childCommand(), err).run(options, command);
             String md = Bench.markdown(result);
             out.print(md);
@@ -233,4 +233,9 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
+
+    /** An argument as a shell reads it back: as is when plain, else single-quoted ('' for an empty one). */
+    static String shellWord(String a) {
+        return a.matches("[A-Za-z0-9@%+=:,./_-]+") ? a : "'" + a.replace("'", "'\\''") + "'";
+    }
 }

@@ -90,4 +90,14 @@ class BenchCommandTest {
         assertTrue(r.err().contains("unknown preset 'huge'"), r.err());
         assertFalse(Files.exists(doc));
     }
+
+    /** The command line written into BENCHMARKS.md can be pasted back into a shell: empty and spaced words are quoted. */
+    @Test
+    void theRecordedCommandQuotesWhatAShellWouldSplit() {
+        assertEquals("''", BenchCommand.shellWord(""));
+        assertEquals("models/default", BenchCommand.shellWord("models/default"));
+        assertEquals("10,60", BenchCommand.shellWord("10,60"));
+        assertEquals("'a b'", BenchCommand.shellWord("a b"));
+        assertEquals("'it'\\''s'", BenchCommand.shellWord("it's"));
+    }
 }
