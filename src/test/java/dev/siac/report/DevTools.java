@@ -187,7 +187,8 @@ public final class DevTools implements AutoCloseable {
 
     /**
      * The problems and requests among the events so far: thrown exceptions, console calls of consoleProblems' types,
-     * log entries whose level logProblem accepts, failed loads; and every request's URL.
+     * log entries whose level logProblem accepts, failed loads (not those the page canceled itself); and every
+     * request's URL.
      */
     public PageLog pageLog(Set<String> consoleProblems, Predicate<String> logProblem) {
         List<String> problems = new ArrayList<>();
@@ -206,7 +207,11 @@ public final class DevTools implements AutoCloseable {
                     if (logProblem.test(entry.get("level").getAsString())) problems.add("log: " + entry);
                 }
                 case "Network.requestWillBeSent" -> requests.add(p.getAsJsonObject("request").get("url").getAsString());
-                case "Network.loadingFailed" -> problems.add("failed load: " + p);
+                case "Network.loadingFailed" -> {
+                    // canceled: the page itself dropped the request (an image whose source it replaced before the
+                    // load ended, as two quick edits do); a refusal or a server error is not canceled
+                    if (!(p.has("canceled") && p.get("canceled").getAsBoolean())) problems.add("failed load: " + p);
+                }
                 default -> {
                 }
             }
