@@ -580,21 +580,8 @@ public final class Codec {
         /** Waits for what is still rendering (its arrays must not outlive the model) and restores libtorch's threads. */
         @Override
         public void close() {
-            boolean interrupted = false;
-            for (java.util.concurrent.Future<float[][]> f : ahead) {
-                while (true) {
-                    try {
-                        f.get();
-                        break;
-                    } catch (InterruptedException e) {
-                        interrupted = true;
-                    } catch (java.util.concurrent.ExecutionException ignored) {
-                        break;
-                    }
-                }
-            }
+            dev.siac.io.Futures.awaitAll(ahead);
             if (threads > 1) ai.djl.pytorch.jni.JniUtils.setNumThreads(savedThreads);
-            if (interrupted) Thread.currentThread().interrupt();
         }
     }
 

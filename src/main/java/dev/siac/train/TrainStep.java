@@ -12,6 +12,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import dev.siac.dsp.Ops;
 import dev.siac.dsp.Spectral;
+import dev.siac.io.Futures;
 import dev.siac.model.ModelConfig;
 import dev.siac.model.SiacModel;
 import java.util.ArrayList;
@@ -130,20 +131,7 @@ public final class TrainStep {
                 return total.outcome(b);
             } finally {
                 // never free what a worker may still be using (after a failure elsewhere)
-                boolean interrupted = false;
-                for (Future<Partial> f : futures) {
-                    while (true) {
-                        try {
-                            f.get();
-                            break;
-                        } catch (InterruptedException e) {
-                            interrupted = true;
-                        } catch (ExecutionException ignored) {
-                            break; // reported by get() above, or superseded by the failure that got us here
-                        }
-                    }
-                }
-                if (interrupted) Thread.currentThread().interrupt();
+                Futures.awaitAll(futures); // failures were reported by get() above, or superseded by the one that got us here
                 JniUtils.setNumThreads(threads);
                 for (SiacModel rep : replicas) rep.close();
             }
