@@ -592,18 +592,11 @@ public final class EventList {
         boolean[] in = chosen(indices);
         float[] direction = new float[vectorDim];
         for (int d = 0; d < vectorDim; d++) direction[d] = (float) ((rng.nextDouble() * 2 - 1) * scale);
-        List<Event> out = new ArrayList<>(events.size());
-        for (int i = 0; i < events.size(); i++) {
-            Event e = events.get(i);
-            if (!in[i]) {
-                out.add(e);
-                continue;
-            }
-            float[] v = e.vector().clone();
+        return withChosenVectors(in, old -> {
+            float[] v = old.clone();
             for (int d = 0; d < vectorDim; d++) v[d] += direction[d];
-            out.add(new Event(e.time(), e.amplitude(), v));
-        }
-        return withOwned(out, null);
+            return v;
+        });
     }
 
     /**
@@ -616,21 +609,24 @@ public final class EventList {
         if (events.isEmpty()) return this;
         VectorRange range = vectorRange();
         double[] min = range.min(), max = range.max();
-        List<Event> out = new ArrayList<>(events.size());
-        for (int i = 0; i < events.size(); i++) {
-            Event e = events.get(i);
-            if (!in[i]) {
-                out.add(e);
-                continue;
-            }
+        return withChosenVectors(in, old -> {
             float[] v = new float[vectorDim];
             for (int d = 0; d < vectorDim; d++) {
                 double x = min[d] + rng.nextDouble() * (max[d] - min[d]);
                 v[d] = (float) Math.max(min[d], Math.min(max[d], x));
             }
-            out.add(new Event(e.time(), e.amplitude(), v));
+            return v;
+        });
+    }
+
+    /** The chosen events with new vectors (made in event order, so random draws keep their order); no grid kept. */
+    private EventList withChosenVectors(boolean[] in, java.util.function.UnaryOperator<float[]> vector) {
+        List<Event> out = new ArrayList<>(events.size());
+        for (int i = 0; i < events.size(); i++) {
+            Event e = events.get(i);
+            out.add(in[i] ? new Event(e.time(), e.amplitude(), vector.apply(e.vector())) : e);
         }
-        return withOwned(out, null);
+        return withOwned(out, null); // new values; the constructor rejects values that overflowed to infinity
     }
 
     // ------------------------------------------------------------------------------------------ time helpers
