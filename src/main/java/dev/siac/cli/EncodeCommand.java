@@ -86,6 +86,11 @@ public final class EncodeCommand implements Callable<Integer> {
                     + " below one 16-bit step decode as exact zeros instead of the events' decaying tails; docs/FORMAT.md)")
     boolean noSilence;
 
+    @Option(names = "--no-level-fit",
+            description = "keep the model's own amplitudes (by default each window's events get one gain that brings"
+                    + " the decode's mel spectrogram closest to the input's; the events chosen are the same)")
+    boolean noLevelFit;
+
     @Option(names = {"-q", "--quiet"}, description = "no progress bar")
     boolean quiet;
 
@@ -132,7 +137,7 @@ public final class EncodeCommand implements Callable<Integer> {
         int max = maxEvents != null ? maxEvents : kbps != null ? 2 * epw : epw;
         Codec.Options o = new Codec.Options(max, stopBelow, p, refine, refineLr, kbps != null ? kbps : 0,
                 mergeTwins != null ? mergeTwins : kbps != null ? Codec.Options.NO_MERGE : Codec.Options.DEFAULT_MERGE_COSINE,
-                (int) Math.round(mergeWithinMs / 1000 * cs.model.config.sampleRate)).withSilence(!noSilence);
+                (int) Math.round(mergeWithinMs / 1000 * cs.model.config.sampleRate)).withSilence(!noSilence).withLevelFit(!noLevelFit);
         Codec.Result r = cs.encodeFile(input, o, quiet || inputs.size() > 1 ? null : System.err);
         try {
             SiacFormat.write(output, r.events());

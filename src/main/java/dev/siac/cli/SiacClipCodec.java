@@ -21,11 +21,11 @@ final class SiacClipCodec implements ClipCodec {
     }
 
     static ClipCodec forModel(Path dir) {
-        return forModel(dir, null, 0, null, null, null);
+        return forModel(dir, null, 0, null, null, null, true);
     }
 
     static ClipCodec forModel(Path dir, Integer maxEvents, int refineSteps, Precision precision, Double mergeTwins,
-                              Double mergeWithinMs) {
+                              Double mergeWithinMs, boolean levelFit) {
         try {
             CodecSupport cs = CodecSupport.open(dir);
             Codec.Options d = Codec.Options.defaults(cs.model.config);
@@ -41,7 +41,7 @@ final class SiacClipCodec implements ClipCodec {
             d = d.withRefine(refineSteps, Codec.Options.DEFAULT_REFINE_LR);
             if (mergeTwins != null) d = d.withMergeTwins(mergeTwins);
             if (mergeWithinMs != null) d = d.withMergeWithin((int) Math.round(mergeWithinMs / 1000 * cs.model.config.sampleRate));
-            return new SiacClipCodec(cs, d);
+            return new SiacClipCodec(cs, d.withLevelFit(levelFit));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -57,6 +57,7 @@ final class SiacClipCodec implements ClipCodec {
             name += "-merge" + Math.round(options.mergeWithinSamples() * 1000.0 / cs.model.config.sampleRate)
                     + (options.mergeCosine() != d.mergeCosine() ? "c" + options.mergeCosine() : "");
         }
+        if (!options.levelFit()) name += "-nofit";
         return options.refineSteps() > 0 ? name + "-refine" + options.refineSteps() : name;
     }
 

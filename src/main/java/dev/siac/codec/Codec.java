@@ -12,7 +12,9 @@ import dev.siac.model.Placement;
 import dev.siac.model.SiacModel;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.IntConsumer;
 
 /**
@@ -60,7 +62,8 @@ public final class Codec {
      * the saving goes to later windows.
      */
     public record Options(int maxEventsPerWindow, double stopBelow, Precision precision, int refineSteps, double refineLr,
-                          double targetKbps, double mergeCosine, int mergeWithinSamples, boolean keepSilence) {
+                          double targetKbps, double mergeCosine, int mergeWithinSamples, boolean keepSilence,
+                          boolean levelFit) {
         /** {@link #mergeCosine} that merges nothing. */
         public static final double NO_MERGE = 1;
         public static final double DEFAULT_REFINE_LR = 0.03;
@@ -76,7 +79,8 @@ public final class Codec {
 
         public Options(int maxEventsPerWindow, double stopBelow, Precision precision, int refineSteps, double refineLr,
                        double targetKbps, double mergeCosine, int mergeWithinSamples) {
-            this(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, targetKbps, mergeCosine, mergeWithinSamples, true);
+            this(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, targetKbps, mergeCosine, mergeWithinSamples, true,
+                    false);
         }
 
         public Options(int maxEventsPerWindow, double stopBelow, Precision precision, int refineSteps, double refineLr,
@@ -109,10 +113,10 @@ public final class Codec {
         public static final double DEFAULT_MERGE_COSINE = 0.9;
         public static final double DEFAULT_MERGE_WITHIN_SECONDS = 0.05;
 
-        /** What siac encode does without options: the model's events per window, q4, twins merged. */
+        /** What siac encode does without options: the model's events per window, q4, twins merged, levels fitted. */
         public static Options defaults(ModelConfig c) {
             return new Options(c.eventsPerWindow, 0, DEFAULT_PRECISION).withMergeTwins(DEFAULT_MERGE_COSINE)
-                    .withMergeWithin((int) Math.round(DEFAULT_MERGE_WITHIN_SECONDS * c.sampleRate));
+                    .withMergeWithin((int) Math.round(DEFAULT_MERGE_WITHIN_SECONDS * c.sampleRate)).withLevelFit(true);
         }
 
         /** The model's own events: {@link #defaults} without merging. */
@@ -121,22 +125,22 @@ public final class Codec {
         }
 
         public Options withRefine(int steps, double lr) {
-            return new Options(maxEventsPerWindow, stopBelow, precision, steps, lr, targetKbps, mergeCosine, mergeWithinSamples, keepSilence);
+            return new Options(maxEventsPerWindow, stopBelow, precision, steps, lr, targetKbps, mergeCosine, mergeWithinSamples, keepSilence, levelFit);
         }
 
         /** A target bitrate in kbit/s, the file's header included (0 = none). */
         public Options withTargetKbps(double kbps) {
-            return new Options(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, kbps, mergeCosine, mergeWithinSamples, keepSilence);
+            return new Options(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, kbps, mergeCosine, mergeWithinSamples, keepSilence, levelFit);
         }
 
         /** Merges same-onset events whose vectors have cosine similarity above cosine ({@link #NO_MERGE}: none). */
         public Options withMergeTwins(double cosine) {
-            return new Options(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, targetKbps, cosine, mergeWithinSamples, keepSilence);
+            return new Options(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, targetKbps, cosine, mergeWithinSamples, keepSilence, levelFit);
         }
 
         /** Also merges twins whose onsets are up to that many samples apart (see {@link EventList#mergeTwins(double, int)}). */
         public Options withMergeWithin(int samples) {
-            return new Options(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, targetKbps, mergeCosine, samples, keepSilence);
+            return new Options(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, targetKbps, mergeCosine, samples, keepSilence, levelFit);
         }
 
         /**
@@ -144,7 +148,16 @@ public final class Codec {
          * the decoder then outputs zeros instead of the events' decaying tails.
          */
         public Options withSilence(boolean keep) {
-            return new Options(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, targetKbps, mergeCosine, mergeWithinSamples, keep);
+            return new Options(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, targetKbps, mergeCosine, mergeWithinSamples, keep, levelFit);
+        }
+
+        /**
+         * Whether each window's events get one gain that brings the decode's mel spectrogram closest to the input's
+         * ({@link LevelFit}; on in {@link #defaults}). The greedy choice of events is the same either way; off, the
+         * amplitudes are the model's own.
+         */
+        public Options withLevelFit(boolean fit) {
+            return new Options(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, targetKbps, mergeCosine, mergeWithinSamples, keepSilence, fit);
         }
     }
 
@@ -208,7 +221,12 @@ public final class Codec {
         AudioWindow audio = new AudioWindow(source, scale, knownLength);
         float[][] residual = new float[bins][bufFrames];
         float[][] original = new float[bins][bufFrames];
-        fillColumns(audio, original, residual, 0, 0, bufFrames);
+        // the level fit's state: the decode so far (this buffer's span) and the residual of the events as stored
+        LevelFit fit = opt.levelFit() ? new LevelFit(c.sampleRate, c.stftWindow) : null;
+        float[] decoded = fit != null ? new float[bufFrames * hop + placedRowLength()] : null;
+        float[][] stored = fit != null ? new float[bins][bufFrames] : null;
+        Map<Event, float[][]> greedy = fit != null ? new IdentityHashMap<>() : null;
+        fillColumns(audio, original, residual, stored, 0, 0, bufFrames);
 
         List<Event> events = new ArrayList<>();
         double inputL1 = 0, residualL1 = 0;
@@ -224,16 +242,26 @@ public final class Codec {
             boolean last = remaining <= (long) advance * hop;
             double firstHalfInput = l1(original, 0, advance);
             int allowed = budget.allot(finalCols, advance, l1(residual, 0, advance), last);
+            int before = events.size();
             if (allowed > 0 && firstHalfInput > silenceFloor(advance)) {
-                budget.spent(encodeWindow(residual, windowStart, opt, allowed, events, firstHalfInput, finalCols));
+                budget.spent(encodeWindow(residual, windowStart, opt, allowed, events, firstHalfInput, finalCols, greedy));
+            }
+            if (fit != null) {
+                if (events.size() > before) fitLevel(fit, events, before, greedy, windowStart, finalCols, original, stored, decoded, scale);
+                greedy.clear();
             }
             // the first half of this window is now final: account for it, then slide by half a window
             inputL1 += l1(original, 0, finalCols);
-            residualL1 += l1(residual, 0, finalCols);
+            residualL1 += l1(stored != null ? stored : residual, 0, finalCols);
             shiftLeft(original, advance);
             shiftLeft(residual, advance);
+            if (stored != null) {
+                shiftLeft(stored, advance);
+                System.arraycopy(decoded, advance * hop, decoded, 0, decoded.length - advance * hop);
+                java.util.Arrays.fill(decoded, decoded.length - advance * hop, decoded.length, 0f);
+            }
             windowStart += advance;
-            fillColumns(audio, original, residual, windowStart + bufFrames - advance, bufFrames - advance, advance);
+            fillColumns(audio, original, residual, stored, windowStart + bufFrames - advance, bufFrames - advance, advance);
             windowIndex++;
             if (windowsDone != null) windowsDone.accept(windowIndex);
         }
@@ -257,7 +285,7 @@ public final class Codec {
      * last window the frames past the end are padding: an onset there would be dropped, so it is not chosen.
      */
     private int encodeWindow(float[][] residual, long windowStart, Options opt, int limit, List<Event> out,
-                             double firstHalfInput, int onsetFrames) {
+                             double firstHalfInput, int onsetFrames, Map<Event, float[][]> greedy) {
         int frames = c.frames();
         int bins = c.bins();
         int advance = frames / 2;
@@ -285,12 +313,14 @@ public final class Codec {
                     int onset = (int) ch.frames()[0];
                     float[] audio = renderPlaced(m, new float[][] {vector}, new float[] {amp})[0];
                     int startCol = placedStartColumn(onset);
-                    subtractEvent(m, residual, audio, startCol);
+                    float[] spec = subtractEvent(m, residual, audio, startCol);
                     if (state != null) {
                         changedFrom = Math.max(0, startCol);
                         changedTo = Math.min(state.inputFrames(), startCol + placedColumns());
                     }
-                    chosen.add(new Event((windowStart + onset) * c.stftHop, amp, vector));
+                    Event event = new Event((windowStart + onset) * c.stftHop, amp, vector);
+                    if (greedy != null) greedy.put(event, new float[][] {audio, spec});
+                    chosen.add(event);
                     onsets.add(onset);
                 }
             }
@@ -356,14 +386,76 @@ public final class Codec {
     }
 
     /** Subtracts the magnitude spectrogram of an event whose rendered span starts at buffer frame startCol. */
-    private void subtractEvent(NDManager m, float[][] residual, float[] audio, int startCol) {
+    private float[] subtractEvent(NDManager m, float[][] residual, float[] audio, int startCol) {
         float[] v = placedSpectrogram(m.create(audio, new Shape(1, audio.length))).toFloatArray();
-        Placement.forEachCell(residual.length, residual[0].length, new int[] {startCol}, 0, 1, placedColumns(),
-                (b, col, i) -> residual[b][col] -= v[i]);
+        subtractScaled(residual, v, startCol, 1f);
+        return v;
     }
 
-    private void fillColumns(AudioWindow audio, float[][] original, float[][] residual, long firstFrame, int col, int count)
-            throws IOException {
+    private void subtractScaled(float[][] residual, float[] v, int startCol, float g) {
+        Placement.forEachCell(residual.length, residual[0].length, new int[] {startCol}, 0, 1, placedColumns(),
+                (b, col, i) -> residual[b][col] -= g * v[i]);
+    }
+
+    /**
+     * The level fit ({@link LevelFit}) of the window's events events[from..]: one gain for all of them, applied to
+     * their amplitudes (the list's entries are replaced), to the decode buffer and to the stored residual. Events the
+     * greedy loop rendered (greedy) are not rendered again; merged or refined ones are.
+     */
+    private void fitLevel(LevelFit fit, List<Event> events, int from, Map<Event, float[][]> greedy, long windowStart,
+                          int finalCols, float[][] original, float[][] stored, float[] decoded, float scale) {
+        int hop = c.stftHop;
+        List<Event> mine = events.subList(from, events.size());
+        int n = mine.size();
+        float[][] rows = new float[n][];
+        float[][] specs = new float[n][];
+        List<Integer> missing = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            float[][] known = greedy.get(mine.get(i));
+            if (known == null) {
+                missing.add(i);
+            } else {
+                rows[i] = known[0];
+                specs[i] = known[1];
+            }
+        }
+        long origin = windowStart * hop;
+        int len = finalCols * hop + c.stftWindow;
+        float[] cur = new float[decoded.length];
+        float[] t, cc;
+        try (NDScope scope = new NDScope(); NDManager m = model.manager().newSubManager()) {
+            scope.suppressNotUsedWarning();
+            if (!missing.isEmpty()) {
+                List<Event> redo = new ArrayList<>();
+                for (int i : missing) redo.add(mine.get(i));
+                float[][] r = renderPlaced(redo);
+                int span = r[0].length;
+                float[] flat = new float[r.length * span];
+                for (int k = 0; k < r.length; k++) System.arraycopy(r[k], 0, flat, k * span, span);
+                float[] v = placedSpectrogram(m.create(flat, new Shape(r.length, span))).toFloatArray();
+                int cells = v.length / r.length;
+                for (int k = 0; k < r.length; k++) {
+                    rows[missing.get(k)] = r[k];
+                    specs[missing.get(k)] = java.util.Arrays.copyOfRange(v, k * cells, (k + 1) * cells);
+                }
+            }
+            for (int i = 0; i < n; i++) Placement.addRow(cur, origin, rows[i], Placement.rowStart(c, mine.get(i).time()));
+            t = Spectral.complexFrames(m.create(java.util.Arrays.copyOf(decoded, len))).toFloatArray();
+            cc = Spectral.complexFrames(m.create(java.util.Arrays.copyOf(cur, len))).toFloatArray();
+        }
+        int stride = (len - c.stftWindow) / hop + 1;
+        double floor = Spectral.LOG_FLOOR * scale / Math.sqrt(c.stftWindow);
+        float g = (float) fit.gain(original, t, cc, finalCols, stride, floor);
+        for (int i = 0; i < n; i++) {
+            Event e = mine.get(i);
+            mine.set(i, new Event(e.time(), e.amplitude() * g, e.vector()));
+            subtractScaled(stored, specs[i], placedStartColumn((int) ((e.time() - origin) / hop)), g);
+        }
+        for (int j = 0; j < decoded.length; j++) decoded[j] += g * cur[j];
+    }
+
+    private void fillColumns(AudioWindow audio, float[][] original, float[][] residual, float[][] stored, long firstFrame,
+                             int col, int count) throws IOException {
         int hop = c.stftHop;
         float[] chunk = audio.samples(firstFrame * hop, count * hop + c.stftWindow);
         try (NDScope scope = new NDScope(); NDManager m = model.manager().newSubManager()) {
@@ -374,6 +466,7 @@ public final class Codec {
             for (int b = 0; b < original.length; b++) {
                 System.arraycopy(v, b * cols, original[b], col, count);
                 System.arraycopy(v, b * cols, residual[b], col, count);
+                if (stored != null) System.arraycopy(v, b * cols, stored[b], col, count);
             }
         }
     }

@@ -43,6 +43,20 @@ public final class Spectral {
         return mag.reshape(lead.addAll(new Shape(BINS, frames)));
     }
 
+    /** The floor of mel_l1's logarithm (docs/METRICS.md), on librosa's STFT scale (not divided by sqrt(2048)). */
+    public static final double LOG_FLOOR = 1e-5;
+
+    /**
+     * The complex STFT of {@link #magnitude}'s frames, without its end padding: a (L) signal gives frames
+     * f = samples [256f, 256f+2048) for f = 0 .. (L - 2048)/256, as (1025, frames, 2) real and imaginary parts,
+     * scaled by 1/sqrt(2048) like {@link #magnitude}.
+     */
+    public static NDArray complexFrames(NDArray audio) {
+        NDArray window = Ops.constant(audio.getManager(), hann(WINDOW));
+        NDArray spec = audio.stft(WINDOW, HOP, false, window, false, true).real();
+        return Ops.mul(spec, 1.0 / Math.sqrt(WINDOW));
+    }
+
     /**
      * Truncated linear convolution of two length-N signals (MODEL_SPEC §4.7): zero-pad to 2N, multiply spectra,
      * invert, keep the first N samples. Operands broadcast over leading axes.

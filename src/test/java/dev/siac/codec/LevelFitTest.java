@@ -1,0 +1,79 @@
+package dev.siac.codec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The level fit's search on synthetic spectra, where the best gain is known. */
+class LevelFitTest {
+    private static final int SR = 22050, NFFT = 2048, BINS = NFFT / 2 + 1;
+    private static final double FLOOR = 1e-7;
+
+    /** Random complex spectra (bins x frames x 2), with a few silent frames. */
+    private static float[] spectrum(Random r, int frames, double scale) {
+        float[] s = new float[BINS * frames * 2];
+        for (int i = 0; i < s.length; i++) s[i] = (float) (scale * r.nextGaussian());
+        return s;
+    }
+
+    /** |t + g c| as input magnitudes x[bin][frame]. */
+    private static float[][] magnitudes(float[] t, float[] c, double g, int frames) {
+        float[][] x = new float[BINS][frames];
+        for (int k = 0; k < BINS; k++) {
+            for (int f = 0; f < frames; f++) {
+                int j = (k * frames + f) * 2;
+                x[k][f] = (float) Math.hypot(t[j] + g * c[j], t[j + 1] + g * c[j + 1]);
+            }
+        }
+        return x;
+    }
+
+    @Test
+    void findsTheGainThatReproducesTheInput() {
+        Random r = new Random(1);
+        LevelFit fit = new LevelFit(SR, NFFT);
+        int frames = 12;
+        float[] t = spectrum(r, frames, 0.01);
+        float[] c = spectrum(r, frames, 0.02);
+        for (double db : new double[] {-9, -2.5, 0, 3.7, 8}) {
+            double g = Math.pow(10, db / 20);
+            double found = fit.gain(magnitudes(t, c, g, frames), t, c, frames, frames, FLOOR);
+            assertEquals(db, 20 * Math.log10(found), 0.1, "gain " + db + " dB");
+        }
+        // nothing earlier in the buffer: the same
+        float[] zero = new float[t.length];
+        double found = fit.gain(magnitudes(zero, c, 2, frames), zero, c, frames, frames, FLOOR);
+        assertEquals(20 * Math.log10(2), 20 * Math.log10(found), 0.1);
+    }
+
+    @Test
+    void staysInItsRangeAndLeavesWindowsWithoutEventsAlone() {
+        Random r = new Random(2);
+        LevelFit fit = new LevelFit(SR, NFFT);
+        int frames = 6;
+        float[] t = new float[BINS * frames * 2];
+        float[] c = spectrum(r, frames, 0.01);
+        double loud = fit.gain(magnitudes(t, c, 1000, frames), t, c, frames, frames, FLOOR);
+        assertEquals(LevelFit.MAX_DB, 20 * Math.log10(loud), 1e-6, "clamped at the top");
+        double quiet = fit.gain(magnitudes(t, c, 1e-4, frames), t, c, frames, frames, FLOOR);
+        assertEquals(LevelFit.MIN_DB, 20 * Math.log10(quiet), 1e-6, "clamped at the bottom");
+        float[] none = new float[c.length];
+        assertEquals(1.0, fit.gain(magnitudes(t, c, 1, frames), t, none, frames, frames, FLOOR), 0.0, "no events: no gain");
+    }
+
+    @Test
+    void silentInputFramesDoNotCount() {
+        // frames 0-3 hold the events at gain 2 against the input; frames 4-7 are digitally silent in the input (the
+        // decoder mutes them), where the events ring on: the fit must not turn the events down for them
+        Random r = new Random(3);
+        LevelFit fit = new LevelFit(SR, NFFT);
+        int frames = 8;
+        float[] t = new float[BINS * frames * 2];
+        float[] c = spectrum(r, frames, 0.01);
+        float[][] x = magnitudes(t, c, 2, frames);
+        for (float[] row : x) for (int f = 4; f < frames; f++) row[f] = 0;
+        double g = fit.gain(x, t, c, frames, frames, FLOOR);
+        assertEquals(20 * Math.log10(2), 20 * Math.log10(g), 0.1);
+    }
+}
