@@ -62,7 +62,12 @@ public final class Placement {
      * can reach only; the others are exactly zero.
      */
     SiacModel.Placed generatePlaced(NDArray vectors, long[] frames, NDArray amplitudes) {
-        SiacModel.Rendered r = generator.render(vectors, false);
+        return generatePlaced(vectors, frames, amplitudes, null);
+    }
+
+    /** {@link #generatePlaced(NDArray, long[], NDArray)}, rendered by fast when not null (inference only). */
+    SiacModel.Placed generatePlaced(NDArray vectors, long[] frames, NDArray amplitudes, InferenceRender fast) {
+        SiacModel.Rendered r = generator.render(vectors, false, fast);
         if (!config.shortEvents()) {
             NDArray audio = schedule(r.out(), frames, amplitudes, r.shiftSamples());
             return new SiacModel.Placed(audio, Spectral.magnitude(audio));

@@ -211,18 +211,33 @@ public final class SiacModel implements AutoCloseable {
     }
 
     public Iteration iterativeFromSpectrogram(NDArray residual, int steps, boolean keepResiduals) {
-        List<NDArray> events = new ArrayList<>(), spectra = new ArrayList<>(), vectors = new ArrayList<>(),
-                amps = new ArrayList<>(), residuals = new ArrayList<>();
-        List<long[]> frames = new ArrayList<>();
         // While gradients are recorded, arrays the graph refers to must stay open until backward has run (closing
         // them early corrupted gradients in DJL 0.36), so per-step scopes are used only for inference; training
         // closes everything with the step's manager.
         boolean recording = JniUtils.isGradMode();
+        // without gradients the loop runs the inference paths (the same values to float rounding, faster), made for
+        // this call: training changes the weights between calls, and they compute what depends on the weights once
+        InferenceEncoder loopEncoder = recording ? null : inferenceEncoder();
+        InferenceRender loopRender = recording ? null : inferenceRender();
+        try {
+            return loop(residual, steps, keepResiduals, recording, loopEncoder, loopRender);
+        } finally {
+            if (loopEncoder != null) loopEncoder.close();
+            if (loopRender != null) loopRender.close();
+        }
+    }
+
+    private Iteration loop(NDArray residual, int steps, boolean keepResiduals, boolean recording,
+                           InferenceEncoder loopEncoder, InferenceRender loopRender) {
+        List<NDArray> events = new ArrayList<>(), spectra = new ArrayList<>(), vectors = new ArrayList<>(),
+                amps = new ArrayList<>(), residuals = new ArrayList<>();
+        List<long[]> frames = new ArrayList<>();
         for (int k = 0; k < steps; k++) {
             NDScope scope = recording ? null : new NDScope();
             try {
-                Choice ch = chooseOnset(encodeOnsets(residual));
-                Placed placed = generatePlaced(ch.vectors(), ch.frames(), ch.amplitudes());
+                Choice ch = chooseOnset(recording ? encodeOnsets(residual) : loopEncoder.encodeOnsets(residual));
+                Placed placed = placement.generatePlaced(ch.vectors(), ch.frames(), ch.amplitudes(),
+                        recording ? null : loopRender);
                 NDArray ev = placed.audio();
                 NDArray spec = placed.spectrogram();
                 NDArray next = residual.sub(spec).stopGradient();

@@ -92,18 +92,10 @@ class IterativeTest {
                 spec2 = model.iterative(x, 2, false).eventSpectra().get(1);
             } else {
                 // the residual after step 1 as a constant: what step 2 sees if the loop detaches it
-                NDArray s1;
-                try (NDManager tmp = m.newSubManager()) {
-                    float[] host;
-                    JniUtils.setGradMode(false);
-                    try {
-                        SiacModel.Iteration one = model.iterative(x, 1, true);
-                        host = one.residuals().get(0).toFloatArray();
-                    } finally {
-                        JniUtils.setGradMode(true);
-                    }
-                    s1 = m.create(host, new Shape(2, c.bins(), c.frames()));
-                }
+                // (computed on the recording path, as the loop's own step 1: without gradients the loop runs the
+                // inference paths, equal only to float rounding)
+                float[] host = model.iterative(x, 1, true).residuals().get(0).toFloatArray();
+                NDArray s1 = m.create(host, new Shape(2, c.bins(), c.frames()));
                 SiacModel.Choice ch = model.choose(model.encode(s1));
                 spec2 = Spectral.magnitude(model.generate(ch.vectors(), ch.frames(), ch.amplitudes()));
             }
@@ -112,6 +104,45 @@ class IterativeTest {
         Map<String, float[]> grads = new LinkedHashMap<>();
         for (var e : model.parameters().params().entrySet()) grads.put(e.getKey(), e.getValue().getGradient().toFloatArray());
         return grads;
+    }
+
+    /**
+     * Without gradients the loop runs the inference paths (InferenceEncoder, InferenceRender): the same onsets, and
+     * vectors, amplitudes, events and residuals equal to float rounding, for full-window and short events.
+     */
+    @Test
+    void withoutGradientsTheLoopRunsTheInferencePathsToTheSameValues() {
+        for (int eventSamples : new int[] {0, ModelTestSupport.tiny().windowSamples / 4}) {
+            ModelConfig c = ModelTestSupport.tiny();
+            c.eventSamples = eventSamples;
+            try (NDManager m = NDManager.newBaseManager(); SiacModel model = Models.create(c, 4, m)) {
+                NDArray x = audio(m, c, 1, 5);
+                ai.djl.engine.Engine.getInstance();
+                JniUtils.setGradMode(true);
+                SiacModel.Iteration training;
+                try {
+                    training = model.iterative(x, 4, true);
+                } finally {
+                    ModelTestSupport.gradModeOff();
+                }
+                SiacModel.Iteration inference = model.iterative(x, 4, true);
+                for (int k = 0; k < 4; k++) {
+                    String at = "eventSamples " + eventSamples + ", step " + k;
+                    assertArrayEquals(training.frames().get(k), inference.frames().get(k), at);
+                    close(training.vectors().get(k), inference.vectors().get(k), 1e-4, at + " vectors");
+                    close(training.amplitudes().get(k), inference.amplitudes().get(k), 1e-4, at + " amplitudes");
+                    close(training.events().get(k), inference.events().get(k), 1e-4, at + " events");
+                    close(training.residuals().get(k), inference.residuals().get(k), 1e-4, at + " residuals");
+                }
+            }
+        }
+    }
+
+    private static void close(NDArray a, NDArray b, double relative, String what) {
+        float[] x = a.toFloatArray(), y = b.toFloatArray();
+        double scale = Math.max(ModelTestSupport.maxAbs(x), 1e-12);
+        assertTrue(ModelTestSupport.maxAbsDiff(x, y) <= relative * scale,
+                what + ": max diff " + ModelTestSupport.maxAbsDiff(x, y) + " of " + scale);
     }
 
     @Test
