@@ -393,8 +393,7 @@ public final class Codec {
     }
 
     private void subtractScaled(float[][] residual, float[] v, int startCol, float g) {
-        Placement.forEachCell(residual.length, residual[0].length, new int[] {startCol}, 0, 1, placedColumns(),
-                (b, col, i) -> residual[b][col] -= g * v[i]);
+        Placement.subtractCells(residual, v, startCol, placedColumns(), g);
     }
 
     /**

@@ -16,8 +16,8 @@ import dev.siac.dsp.Mel;
 final class LevelFit {
     /** The range of gains tried, in dB. */
     static final double MIN_DB = -12, MAX_DB = 12;
-    private static final double COARSE_STEP_DB = 2;
-    private static final double TOLERANCE_DB = 0.05;
+    private static final double COARSE_STEP_DB = 4;
+    private static final double TOLERANCE_DB = 0.1;
 
     private final int bins;
     /** Per mel band, the STFT bins its triangle covers and their weights. */

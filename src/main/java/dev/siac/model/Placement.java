@@ -188,6 +188,20 @@ public final class Placement {
         for (int j = from; j < to; j++) canvas[(int) (off + j)] += row[j];
     }
 
+    /**
+     * canvas[b][firstColumn + j] -= scale * spec[b * cols + j] for one event's placed spectrogram (bins x cols, host
+     * copy), the cells {@link #forEachCell} visits, without a call per cell.
+     */
+    public static void subtractCells(float[][] canvas, float[] spec, int firstColumn, int cols, float scale) {
+        int width = canvas[0].length;
+        int from = Math.max(0, -firstColumn), to = Math.min(cols, width - firstColumn);
+        for (int b = 0; b < canvas.length; b++) {
+            float[] row = canvas[b];
+            int base = b * cols;
+            for (int j = from; j < to; j++) row[firstColumn + j] -= scale * spec[base + j];
+        }
+    }
+
     /** A (bin, canvas column) cell of a placed spectrogram and its index in the host copy (E', bins, columns). */
     public interface Cell {
         void at(int bin, int column, int index);

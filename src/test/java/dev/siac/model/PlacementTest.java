@@ -76,4 +76,17 @@ class PlacementTest {
         }
         assertEquals(want, seen);
     }
+
+    @Test
+    void subtractCellsSubtractsTheCellsForEachCellVisits() {
+        int bins = 3, width = 10, cols = 4;
+        for (int first : new int[] {-5, -2, 0, 3, 8, 12}) {
+            float[] spec = new float[bins * cols];
+            for (int i = 0; i < spec.length; i++) spec[i] = 1 + i;
+            float[][] want = new float[bins][width], got = new float[bins][width];
+            Placement.forEachCell(bins, width, new int[] {first}, 0, 1, cols, (b, col, i) -> want[b][col] -= 0.5f * spec[i]);
+            Placement.subtractCells(got, spec, first, cols, 0.5f);
+            for (int b = 0; b < bins; b++) assertArrayEquals(want[b], got[b], "first column " + first + ", bin " + b);
+        }
+    }
 }
