@@ -35,11 +35,16 @@ final class CodecSupport implements AutoCloseable {
     }
 
     Codec.Result encodeFile(Path in, Codec.Options options, PrintStream progress) throws IOException {
+        return encodeFile(in, options, progress, 1);
+    }
+
+    /** As {@link #encodeFile(Path, Codec.Options, PrintStream)} in up to jobs parts at once ({@link Siac#encode(Path, Codec.Options, java.util.function.IntConsumer, int)}). */
+    Codec.Result encodeFile(Path in, Codec.Options options, PrintStream progress, int jobs) throws IOException {
         Siac.Scan scan = Siac.scan(in);
         int half = model.config.windowSamples / 2;
         long windows = Math.max(1, scan.length() / half + (scan.length() % half == 0 ? 0 : 1));
         try (ProgressBar bar = bar("encode", windows, progress)) {
-            return siac.encode(in, options, done -> { if (bar != null) bar.stepTo(done); });
+            return siac.encode(in, options, done -> { if (bar != null) bar.stepTo(done); }, jobs);
         }
     }
 

@@ -30,8 +30,10 @@ public final class EncodeCommand implements Callable<Integer> {
     Path output;
 
     @Option(names = {"-j", "--jobs"}, paramLabel = "N", defaultValue = "1",
-            description = "with several inputs, encode N files at once, each on a thread of its own (default:"
-                    + " ${DEFAULT-VALUE}; one encode keeps about one core busy)")
+            description = "with several inputs, encode N files at once, each on a thread of its own; with one input"
+                    + " of at least 8 window hops (24 s), encode it in N parts at once (the events of a later part's first"
+                    + " seconds differ a little from one whole encode's; not with --kbps) (default: ${DEFAULT-VALUE}; one"
+                    + " encode keeps about one core busy)")
     int jobs;
 
     @Option(names = "--model", paramLabel = "DIR", description = "model directory (default: the bundled model)")
@@ -138,7 +140,8 @@ public final class EncodeCommand implements Callable<Integer> {
         Codec.Options o = new Codec.Options(max, stopBelow, p, refine, refineLr, kbps != null ? kbps : 0,
                 mergeTwins != null ? mergeTwins : kbps != null ? Codec.Options.NO_MERGE : Codec.Options.DEFAULT_MERGE_COSINE,
                 (int) Math.round(mergeWithinMs / 1000 * cs.model.config.sampleRate)).withSilence(!noSilence).withLevelFit(!noLevelFit);
-        Codec.Result r = cs.encodeFile(input, o, quiet || inputs.size() > 1 ? null : System.err);
+        // one file with -j N: in N parts at once (several files: one job each, ManyFiles)
+        Codec.Result r = cs.encodeFile(input, o, quiet || inputs.size() > 1 ? null : System.err, inputs.size() > 1 ? 1 : jobs);
         try {
             SiacFormat.write(output, r.events());
         } catch (java.io.IOException e) {

@@ -207,6 +207,47 @@ public final class Codec {
      */
     public Result encode(SampleSource source, long knownLength, float gain, Options opt, IntConsumer windowsDone)
             throws IOException {
+        Part p = encodeRange(source, knownLength, gain, opt, windowsDone, 0, Long.MAX_VALUE);
+        EventList list = new EventList(c.sampleRate, p.sourceLength(), gain, c.vectorDim, modelId, opt.precision(), p.events())
+                .withSilence(p.silence())
+                .withPrecision(opt.precision());
+        return new Result(list, p.energyRemoved());
+    }
+
+    /**
+     * What {@link #encodePart} encoded of its part: events and silent spans in the source's time, the L1 norms of the
+     * input's and the residual's spectrograms over the part's frames (energy removed = 1 - residual / input), and
+     * how many samples the source delivered.
+     */
+    public record Part(List<Event> events, Silence silence, double inputL1, double residualL1, long sourceLength) {
+        public double energyRemoved() {
+            return inputL1 > 0 ? 1 - residualL1 / inputL1 : 0;
+        }
+    }
+
+    /**
+     * Encodes the part [keepFrom, keepTo) of what source delivers, for encoding one signal in parts at once. Windows
+     * start at the source's sample 0, as in {@link #encode}: the audio before keepFrom is encoded as context (its
+     * events are dropped, their tails are subtracted from the part like a whole encode's) and encoding stops at the
+     * first window that starts at or past keepTo (the audio after it is look-ahead). The events, spans and energy
+     * accounting returned cover [keepFrom, keepTo) only, in the source's time. With context of two windows' hops
+     * before and one window after, the part's events are those a whole encode places there, but for the first
+     * windows' (without the true earlier tails). keepFrom must be a whole number of window hops (windowSamples / 2).
+     * Not with a bitrate target (each part would count a file's header).
+     */
+    public Part encodePart(SampleSource source, long knownLength, float gain, Options opt, long keepFrom, long keepTo,
+                           IntConsumer windowsDone) throws IOException {
+        long hopSamples = c.windowSamples / 2;
+        if (keepFrom < 0 || keepFrom % hopSamples != 0 || keepTo <= keepFrom) {
+            throw new IllegalArgumentException("part [" + keepFrom + ", " + keepTo + "): must start on a window hop ("
+                    + hopSamples + " samples) and be non-empty");
+        }
+        if (opt.targetKbps() > 0) throw new IllegalArgumentException("a bitrate target applies to a whole file, not a part");
+        return encodeRange(source, knownLength, gain, opt, windowsDone, keepFrom, keepTo);
+    }
+
+    private Part encodeRange(SampleSource source, long knownLength, float gain, Options opt, IntConsumer windowsDone,
+                             long keepFrom, long keepTo) throws IOException {
         final int hop = c.stftHop;
         final int frames = c.frames();           // per window
         final int bins = c.bins();
@@ -236,6 +277,8 @@ public final class Codec {
             long startSample = windowStart * hop;
             // the reader has always read past this window's onset half, so an end not yet seen lies beyond it
             if (audio.endKnown() && startSample >= audio.length()) break;
+            if (startSample >= keepTo) break;
+            boolean counted = startSample >= keepFrom;
             long remaining = audio.endKnown() ? audio.length() - startSample : Long.MAX_VALUE;
             // frames of this window's onset half that hold audio: all of them but in the last window
             int finalCols = (int) Math.min(advance, remaining / hop + (remaining % hop == 0 ? 0 : 1));
@@ -251,8 +294,10 @@ public final class Codec {
                 greedy.clear();
             }
             // the first half of this window is now final: account for it, then slide by half a window
-            inputL1 += l1(original, 0, finalCols);
-            residualL1 += l1(stored != null ? stored : residual, 0, finalCols);
+            if (counted) {
+                inputL1 += l1(original, 0, finalCols);
+                residualL1 += l1(stored != null ? stored : residual, 0, finalCols);
+            }
             shiftLeft(original, advance);
             shiftLeft(residual, advance);
             if (stored != null) {
@@ -265,14 +310,12 @@ public final class Codec {
             windowIndex++;
             if (windowsDone != null) windowsDone.accept(windowIndex);
         }
-        audio.checkEnd();
+        if (keepTo == Long.MAX_VALUE) audio.checkEnd(); // a part may stop before its source's end
         long length = audio.length();
-        events.removeIf(e -> e.time() >= length);
-        EventList list = new EventList(c.sampleRate, length, gain, c.vectorDim, modelId, opt.precision(), events)
-                .withSilence(opt.keepSilence() ? audio.silence.finish() : Silence.NONE)
-                .withPrecision(opt.precision());
-        double removed = inputL1 > 0 ? 1 - residualL1 / inputL1 : 0;
-        return new Result(list, removed);
+        events.removeIf(e -> e.time() >= length || e.time() < keepFrom || e.time() >= keepTo);
+        Silence spans = opt.keepSilence() ? audio.silence.finish() : Silence.NONE;
+        if (keepFrom > 0 || keepTo < Long.MAX_VALUE) spans = spans.clipped(keepFrom, keepTo, 0);
+        return new Part(events, spans, inputL1, residualL1, length);
     }
 
     private static double silenceFloor(int cols) {

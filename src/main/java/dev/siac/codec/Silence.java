@@ -120,6 +120,29 @@ public final class Silence {
         return ns.length == 0 ? NONE : new Silence(ns, ne);
     }
 
+    /** The parts of these spans that lie within [from, to), moved by shift samples (they must land at 0 or later). */
+    public Silence clipped(long from, long to, long shift) {
+        List<long[]> kept = new ArrayList<>();
+        for (int i = 0; i < starts.length; i++) {
+            long s = Math.max(starts[i], from), e = Math.min(ends[i], to);
+            if (e > s) kept.add(new long[] {s + shift, e + shift});
+        }
+        return of(kept.stream().mapToLong(p -> p[0]).toArray(), kept.stream().mapToLong(p -> p[1]).toArray());
+    }
+
+    /** The spans of consecutive stretches of one signal, in order, as one: a span that ends where the next begins joins it. */
+    public static Silence concat(List<Silence> parts) {
+        List<long[]> spans = new ArrayList<>();
+        for (Silence p : parts) {
+            for (int i = 0; i < p.starts.length; i++) {
+                long[] last = spans.isEmpty() ? null : spans.get(spans.size() - 1);
+                if (last != null && last[1] == p.starts[i]) last[1] = p.ends[i];
+                else spans.add(new long[] {p.starts[i], p.ends[i]});
+            }
+        }
+        return of(spans.stream().mapToLong(p -> p[0]).toArray(), spans.stream().mapToLong(p -> p[1]).toArray());
+    }
+
     /** Every boundary multiplied by factor (&gt; 0) and rounded, as {@link EventList#stretchTimes} does with onsets. */
     public Silence scaled(double factor) {
         if (starts.length == 0) return this;

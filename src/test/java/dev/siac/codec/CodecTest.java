@@ -114,6 +114,32 @@ class CodecTest {
     }
 
     /**
+     * A part covering the whole source is the whole encode; a part keeps only its own events, spans and frames; a part
+     * must start on a window hop and may not carry a bitrate target.
+     */
+    @Test
+    void aPartOfTheSourceKeepsItsOwnEventsSpansAndFrames() throws IOException {
+        float[] x = TinyModel.noise(40000, 0.5, 11);
+        java.util.Arrays.fill(x, 15000, 20000, 0f);
+        Codec.Options o = options(c.eventsPerWindow, 0).withLevelFit(true);
+        Codec.Result whole = encode(x, o);
+        Codec.Part all = codec.encodePart(TinyModel.source(x), x.length, TinyModel.peak(x), o, 0, x.length, null);
+        assertEquals(whole.events().events(), all.events());
+        assertEquals(whole.events().silence(), all.silence());
+        assertEquals(whole.energyRemoved(), all.energyRemoved(), 0.0);
+        int hop = c.windowSamples / 2;
+        Codec.Part middle = codec.encodePart(TinyModel.source(x), x.length, TinyModel.peak(x), o, 2L * hop, 4L * hop, null);
+        assertFalse(middle.events().isEmpty());
+        assertTrue(middle.events().stream().allMatch(e -> e.time() >= 2L * hop && e.time() < 4L * hop));
+        assertEquals(whole.events().silence().clipped(2L * hop, 4L * hop, 0), middle.silence());
+        assertTrue(middle.inputL1() > 0 && middle.inputL1() < all.inputL1());
+        assertThrows(IllegalArgumentException.class,
+                () -> codec.encodePart(TinyModel.source(x), x.length, TinyModel.peak(x), o, hop + 1, 4L * hop, null));
+        assertThrows(IllegalArgumentException.class, () -> codec.encodePart(TinyModel.source(x), x.length,
+                TinyModel.peak(x), o.withTargetKbps(2), 0, x.length, null));
+    }
+
+    /**
      * The level fit keeps the greedy choice (same onsets and vectors) and gives each window's events one gain, in any
      * chunking; the decode comes closer to the input in mel_l1, which the fit aims at.
      */

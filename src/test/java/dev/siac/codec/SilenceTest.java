@@ -120,4 +120,16 @@ class SilenceTest {
         assertTrue(!l.equals(l.withSilence(Silence.NONE)), "the spans are part of the value");
         assertEquals(l, SiacFormat.asStored(l));
     }
+
+    @Test
+    void clippedKeepsWhatLiesInTheRangeAndConcatJoinsTouchingSpans() {
+        Silence s = Silence.of(new long[] {100, 3000, 9000}, new long[] {2000, 5000, 9500});
+        assertEquals(Silence.of(new long[] {1500, 3000}, new long[] {2000, 4000}), s.clipped(1500, 4000, 0));
+        assertEquals(Silence.of(new long[] {500, 2000}, new long[] {1000, 3000}), s.clipped(1500, 4000, -1000));
+        assertEquals(Silence.NONE, s.clipped(6000, 8000, 0));
+        // two stretches cut at 4000: the span across the cut comes out whole
+        Silence a = s.clipped(0, 4000, 0), b = s.clipped(4000, Long.MAX_VALUE, 0);
+        assertEquals(s, Silence.concat(java.util.List.of(a, b)));
+        assertEquals(s, Silence.concat(java.util.List.of(Silence.NONE, s, Silence.NONE)));
+    }
 }
