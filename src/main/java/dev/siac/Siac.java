@@ -196,17 +196,18 @@ public final class Siac implements AutoCloseable {
             }
             List<Event> events = new ArrayList<>();
             List<Silence> spans = new ArrayList<>();
-            double input = 0, residual = 0;
+            double input = 0, residual = 0, modelResidual = 0;
             for (int k = 0; k < parts; k++) {
                 Codec.Part p = await(futures.get(k), audioFile);
                 for (Event e : p.events()) events.add(new Event(e.time() + origins[k], e.amplitude(), e.vector()));
                 spans.add(p.silence().clipped(0, Long.MAX_VALUE, origins[k]));
                 input += p.inputL1();
                 residual += p.residualL1();
+                modelResidual += p.modelResidualL1();
             }
             EventList list = new EventList(sampleRate(), length, scan.peak(), model.config.vectorDim, modelId,
                     options.precision(), events).withSilence(Silence.concat(spans)).withPrecision(options.precision());
-            return new Codec.Result(list, input > 0 ? 1 - residual / input : 0);
+            return new Codec.Result(list, input > 0 ? 1 - residual / input : 0, input > 0 ? 1 - modelResidual / input : 0);
         } finally {
             pool.shutdownNow();
             Futures.awaitAll(futures); // a failed part's sibling may still be using the model

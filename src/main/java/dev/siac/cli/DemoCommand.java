@@ -64,7 +64,9 @@ public final class DemoCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "input       %s: %.2f s%n", in, list.durationSeconds());
                 out.printf(Locale.ROOT, "events      %d (%.1f per second), %s%n", list.size(), list.eventsPerSecond(), siac);
                 out.printf(Locale.ROOT, "bitrate     %.2f kbps (%s)%n", EventFileSupport.kbps(Files.size(siac), list), list.precision().label());
-                out.printf(Locale.ROOT, "energy      %.3f of the spectrogram's L1 energy removed%n", r.energyRemoved());
+                out.printf(Locale.ROOT, "energy      %.3f of the spectrogram's L1 energy removed by the model's events, %.3f after"
+                        + " the level fit (louder: closer in level and mel_l1, further in the seed's L1)%n",
+                        r.modelEnergyRemoved(), r.energyRemoved());
                 out.printf(Locale.ROOT, "mel_l1      %.3f (decoded vs input)%n", mel);
                 out.printf(Locale.ROOT, "speed       encode %.1fx, decode %.1fx real time%n", list.durationSeconds() / enc, list.durationSeconds() / dec);
                 out.printf(Locale.ROOT, "decoded     %s%n", wav);

@@ -150,8 +150,11 @@ public final class EncodeCommand implements Callable<Integer> {
         double secs = (System.nanoTime() - t0) / 1e9;
         EventList e = r.events();
         long bytes = Files.size(output);
-        return String.format(Locale.ROOT, "%s: %d events in %.2f s of audio, %.1f events/s, %.2f kbps (%s), energy removed %.3f, %.1fx real time",
+        String removed = r.modelEnergyRemoved() == r.energyRemoved()
+                ? String.format(Locale.ROOT, "%.3f", r.energyRemoved())
+                : String.format(Locale.ROOT, "%.3f (%.3f before the level fit)", r.energyRemoved(), r.modelEnergyRemoved());
+        return String.format(Locale.ROOT, "%s: %d events in %.2f s of audio, %.1f events/s, %.2f kbps (%s), energy removed %s, %.1fx real time",
                 output, e.size(), e.durationSeconds(), e.eventsPerSecond(), EventFileSupport.kbps(bytes, e),
-                p.label(), r.energyRemoved(), e.durationSeconds() / secs);
+                p.label(), removed, e.durationSeconds() / secs);
     }
 }

@@ -161,8 +161,16 @@ public final class Codec {
         }
     }
 
-    /** An encoding and what it achieved on the encoder's own spectrogram. */
-    public record Result(EventList events, double energyRemoved) {}
+    /**
+     * An encoding and what it achieved on the encoder's own spectrogram: energyRemoved by the events as stored, and
+     * modelEnergyRemoved by the events as the greedy encoder chose them, with the model's own amplitudes (before
+     * merging twins and the level fit, which trades the seed's L1 measure for level and mel_l1).
+     */
+    public record Result(EventList events, double energyRemoved, double modelEnergyRemoved) {
+        public Result(EventList events, double energyRemoved) {
+            this(events, energyRemoved, energyRemoved);
+        }
+    }
 
     private final SiacModel model;
     private final ModelConfig c;
@@ -211,7 +219,7 @@ public final class Codec {
         EventList list = new EventList(c.sampleRate, p.sourceLength(), gain, c.vectorDim, modelId, opt.precision(), p.events())
                 .withSilence(p.silence())
                 .withPrecision(opt.precision());
-        return new Result(list, p.energyRemoved());
+        return new Result(list, p.energyRemoved(), p.modelEnergyRemoved());
     }
 
     /**
@@ -219,9 +227,15 @@ public final class Codec {
      * input's and the residual's spectrograms over the part's frames (energy removed = 1 - residual / input), and
      * how many samples the source delivered.
      */
-    public record Part(List<Event> events, Silence silence, double inputL1, double residualL1, long sourceLength) {
+    public record Part(List<Event> events, Silence silence, double inputL1, double residualL1, double modelResidualL1,
+                       long sourceLength) {
         public double energyRemoved() {
             return inputL1 > 0 ? 1 - residualL1 / inputL1 : 0;
+        }
+
+        /** See {@link Result#modelEnergyRemoved}. */
+        public double modelEnergyRemoved() {
+            return inputL1 > 0 ? 1 - modelResidualL1 / inputL1 : 0;
         }
     }
 
@@ -270,7 +284,7 @@ public final class Codec {
         fillColumns(audio, original, residual, stored, 0, 0, bufFrames);
 
         List<Event> events = new ArrayList<>();
-        double inputL1 = 0, residualL1 = 0;
+        double inputL1 = 0, residualL1 = 0, modelResidualL1 = 0;
         long windowStart = 0; // in frames
         int windowIndex = 0;
         while (true) {
@@ -296,7 +310,9 @@ public final class Codec {
             // the first half of this window is now final: account for it, then slide by half a window
             if (counted) {
                 inputL1 += l1(original, 0, finalCols);
-                residualL1 += l1(stored != null ? stored : residual, 0, finalCols);
+                double greedyL1 = l1(residual, 0, finalCols);
+                modelResidualL1 += greedyL1;
+                residualL1 += stored != null ? l1(stored, 0, finalCols) : greedyL1;
             }
             shiftLeft(original, advance);
             shiftLeft(residual, advance);
@@ -315,7 +331,7 @@ public final class Codec {
         events.removeIf(e -> e.time() >= length || e.time() < keepFrom || e.time() >= keepTo);
         Silence spans = opt.keepSilence() ? audio.silence.finish() : Silence.NONE;
         if (keepFrom > 0 || keepTo < Long.MAX_VALUE) spans = spans.clipped(keepFrom, keepTo, 0);
-        return new Part(events, spans, inputL1, residualL1, length);
+        return new Part(events, spans, inputL1, residualL1, modelResidualL1, length);
     }
 
     private static double silenceFloor(int cols) {

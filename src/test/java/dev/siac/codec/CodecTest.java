@@ -167,6 +167,7 @@ class CodecTest {
         double after = dev.siac.eval.Metrics.melL1(x, decode(fitted.events()), c.sampleRate);
         assertTrue(after < before, "mel_l1 " + before + " -> " + after);
         assertNotEquals(plain.energyRemoved(), fitted.energyRemoved(), "energy removed is that of the stored events");
+        assertEquals(plain.energyRemoved(), fitted.modelEnergyRemoved(), 0.0, "and the model's own, as without the fit");
         Codec.Result chunked = encode(x, fitOptions, 7, 1000, 4097);
         assertEquals(fitted.events(), chunked.events());
         assertEquals(fitted.energyRemoved(), chunked.energyRemoved(), 0.0);
