@@ -78,8 +78,11 @@ final class Generator {
                 .matMul(fast != null ? fast.noiseBank : Spectral.unitNorm(p.get("resonance.n.items")));
         int span = c.envelopeSamples + c.noiseFilterTaps - 1;
         int fftSize = fast != null ? fast.noiseFft : Integer.highestOneBit(span - 1) << 1;
-        NDArray filtered = env.expandDims(1).rfft(fftSize, -1).mul(filters.rfft(fftSize, -1))
-                .irfft(fftSize, -1).get("..., 0:" + span);                // (B, NE, span)
+        NDArray filtered = fast != null
+                ? InferenceRender.irfft(InferenceRender.rfft(env.expandDims(1), fftSize)
+                        .mul(InferenceRender.rfft(filters, fftSize)), fftSize, span)
+                : env.expandDims(1).rfft(fftSize, -1).mul(filters.rfft(fftSize, -1))
+                        .irfft(fftSize, -1).get("..., 0:" + span);        // (B, NE, span)
         NDArray noiseWarp = deformation(h.get("noise_deformations"), "resonance.noise_warp.items", c.noiseExpressivity);
         NDArray impulse = filtered.mul(upsampleFrames(noiseWarp).get("..., 0:" + span)).sum(new int[] {1});
         NDArray[] nm = split2(h.get("noise_mixes").softmax(-1));
@@ -89,9 +92,12 @@ final class Generator {
         NDArray resonances = resonance(h.get("resonances"), fast);         // (B, C, N)
         NDArray warp = deformation(h.get("deformations"), "resonance.warp.items", c.resonanceExpressivity);
         long resFft = fast != null ? fast.resonanceFft : 2L * n;
-        NDArray excSpec = exc.rfft(resFft, -1).expandDims(1);
-        NDArray resonated = excSpec.mul(resonances.rfft(resFft, -1)).irfft(resFft, -1).get("..., 0:" + n)
-                .mul(upsampleFrames(warp)).sum(new int[] {1});             // (B, N)
+        NDArray resonated = fast != null
+                ? InferenceRender.irfft(InferenceRender.rfft(exc, resFft).expandDims(1)
+                        .mul(InferenceRender.rfft(resonances, resFft)), resFft, n)
+                : exc.rfft(resFft, -1).expandDims(1).mul(resonances.rfft(resFft, -1)).irfft(resFft, -1)
+                        .get("..., 0:" + n);
+        resonated = resonated.mul(upsampleFrames(warp)).sum(new int[] {1});  // (B, N)
         NDArray[] mx = split2(h.get("mixes").softmax(-1));
         NDArray excN = exc.pad(new Shape(0, n - span), 0);
         NDArray dry = excN.mul(mx[0]).add(resonated.mul(mx[1]));
@@ -152,7 +158,7 @@ final class Generator {
         NDArray frameAudio;
         if (fast != null) {
             NDArray spec = fast.complex(mag.mul(ph.cos()), mag.mul(ph.sin()));
-            frameAudio = spec.irfft(win, -1).mul(fast.resonanceWindow);
+            frameAudio = InferenceRender.irfft(spec, win, win).mul(fast.resonanceWindow);
         } else {
             NDArray one = Ops.constant(m, new float[] {1, 0}).complex();
             NDArray i = Ops.constant(m, new float[] {0, 1}).complex();
