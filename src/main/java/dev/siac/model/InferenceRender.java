@@ -126,8 +126,7 @@ public final class InferenceRender implements AutoCloseable {
     /** irfft along the last axis to n samples, the first keep kept ({@link NativeFft} as {@link #rfft}). */
     static NDArray irfft(NDArray x, long n, long keep) {
         if (fewRows(x)) return NativeFft.irfft(x, Math.toIntExact(n), Math.toIntExact(keep));
-        NDArray y = x.irfft(n, -1);
-        return keep == n ? y : y.get("..., 0:" + keep);
+        return Spectral.keepFirst(x.irfft(n, -1), keep);
     }
 
     private static boolean fewRows(NDArray x) {
