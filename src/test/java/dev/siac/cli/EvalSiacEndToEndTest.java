@@ -129,6 +129,22 @@ class EvalSiacEndToEndTest {
         assertEquals(2, bad.code());
     }
 
+    /**
+     * siac fits each window's level by default; --no-level-fit measures the model's own amplitudes, named siac-nofit:
+     * the same events at another level (its energy removed is the model's own, which the fit trades for level).
+     */
+    @Test
+    void noLevelFitIsMeasuredAsItsOwnCodec(@TempDir Path dir) throws Exception {
+        Path model = tinyModel(dir);
+        Path a = clip(dir, "a.wav", 1.5, 1);
+        java.util.Map<String, String> fit = firstSiacRow(model, a, dir.resolve("fit"), List.of());
+        java.util.Map<String, String> own = firstSiacRow(model, a, dir.resolve("own"), List.of("--no-level-fit"));
+        assertEquals("siac", fit.get("codec"));
+        assertEquals("siac-nofit", own.get("codec"));
+        assertEquals(fit.get("events_per_s"), own.get("events_per_s"));
+        assertTrue(!fit.get("energy_removed").equals(own.get("energy_removed")), fit + " against " + own);
+    }
+
     /** Runs siac eval (with --options) of one clip, peers none, and returns the first results.csv row by column. */
     private static java.util.Map<String, String> firstSiacRow(Path model, Path clip, Path report, List<String> extra)
             throws Exception {
