@@ -318,8 +318,7 @@ public final class Codec {
             shiftLeft(residual, advance);
             if (stored != null) {
                 shiftLeft(stored, advance);
-                System.arraycopy(decoded, advance * hop, decoded, 0, decoded.length - advance * hop);
-                java.util.Arrays.fill(decoded, decoded.length - advance * hop, decoded.length, 0f);
+                shiftLeft(decoded, advance * hop);
             }
             windowStart += advance;
             fillColumns(audio, original, residual, stored, windowStart + bufFrames - advance, bufFrames - advance, advance);
@@ -530,10 +529,13 @@ public final class Codec {
     }
 
     private static void shiftLeft(float[][] a, int by) {
-        for (float[] row : a) {
-            System.arraycopy(row, by, row, 0, row.length - by);
-            java.util.Arrays.fill(row, row.length - by, row.length, 0f);
-        }
+        for (float[] row : a) shiftLeft(row, by);
+    }
+
+    /** Moves row's samples by places towards its start, zeros behind them. */
+    private static void shiftLeft(float[] row, int by) {
+        System.arraycopy(row, by, row, 0, row.length - by);
+        java.util.Arrays.fill(row, row.length - by, row.length, 0f);
     }
 
     private static double l1(float[][] a, int from, int to) {
