@@ -7,12 +7,8 @@ import dev.siac.audio.AudioIO;
 import dev.siac.audio.AudioReader;
 import dev.siac.audio.WavEncoding;
 import dev.siac.audio.WavWriter;
-import ai.djl.pytorch.jni.JniUtils;
 import dev.siac.codec.Codec;
-import dev.siac.codec.Event;
 import dev.siac.codec.EventList;
-import dev.siac.codec.Silence;
-import dev.siac.io.Futures;
 import dev.siac.codec.SiacFormat;
 import dev.siac.model.ModelConfig;
 import dev.siac.model.Models;
@@ -20,12 +16,6 @@ import dev.siac.model.SiacModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.IntConsumer;
 
 /**
@@ -112,15 +102,52 @@ public final class Siac implements AutoCloseable {
 
     /**
      * Encodes a file of any length and format siac reads (WAV, AIFF, FLAC, MP3, Ogg Vorbis), streaming: memory does
-     * not grow with the length. The file is read twice, once for its peak and length, once to encode.
+     * not grow with the length. The file is read once for its peak and length, then once more to encode. A file long
+     * enough is encoded in parts, one after the other ({@link Codec#encodeInParts}); {@link #encode(Path,
+     * Codec.Options, IntConsumer, int)} encodes them at once, with the same result.
      *
      * @param windowsDone called with the number of windows done (null: not told); a file has about
      *                    length / (windowSamples / 2) windows
      */
     public Codec.Result encode(Path audioFile, Codec.Options options, IntConsumer windowsDone) throws IOException {
+        return encode(audioFile, options, windowsDone, 1);
+    }
+
+    /**
+     * As {@link #encode(Path, Codec.Options, IntConsumer)}, up to jobs of the file's parts at once, each on a thread of
+     * its own ({@link Codec#encodeInParts}: the parts depend on the file's length only, so the events do not depend
+     * on jobs). A file shorter than two parts ({@link Codec#PART_HOPS} window hops each, 71 s with the default model),
+     * or a bitrate target, is encoded whole on the calling thread.
+     */
+    public Codec.Result encode(Path audioFile, Codec.Options options, IntConsumer windowsDone, int jobs) throws IOException {
+        if (jobs < 1) throw new IllegalArgumentException("jobs must be at least 1, got " + jobs);
         Scan scan = scan(audioFile);
-        try (AudioReader r = AudioIO.open(audioFile)) {
-            return codec.encode(r::read, scan.length(), scan.peak(), options, windowsDone);
+        Codec.Stretches stretches = (from, to) -> {
+            AudioReader r = AudioIO.open(audioFile);
+            try {
+                skip(r, from);
+            } catch (IOException | RuntimeException e) {
+                r.close();
+                throw e;
+            }
+            long[] left = {to - from};
+            return new Codec.Stretch() {
+                @Override
+                public int read(float[] buf, int off, int len) throws IOException {
+                    if (left[0] == 0) return -1;
+                    int got = r.read(buf, off, (int) Math.min(len, left[0]));
+                    if (got > 0) left[0] -= got;
+                    return got;
+                }
+
+                @Override
+                public void close() throws IOException {
+                    r.close();
+                }
+            };
+        };
+        try {
+            return codec.encodeInParts(stretches, scan.length(), scan.peak(), options, windowsDone, jobs);
         } catch (AudioException e) {
             throw e; // already "<file>: <problem>"
         } catch (IOException e) {
@@ -128,115 +155,14 @@ public final class Siac implements AutoCloseable {
         }
     }
 
-    /** Parts of fewer window hops than this are not worth a thread: such files are encoded in one part. */
-    public static final int MIN_HOPS_PER_PART = 8;
-    /** Window hops of context encoded before a part (their events dropped) so that its first window sees tails. */
-    static final int CONTEXT_HOPS = 2;
-
-    /**
-     * {@link #encode(Path, Codec.Options, IntConsumer)} in up to jobs parts at once, each on a thread of its own with
-     * an equal share of libtorch's threads: the greedy encoder's windows depend on each other, so one encode keeps
-     * one core busy and a second core only helps by taking a part of the file. Each part reads its stretch of the
-     * file (streaming, memory does not grow with the length) with two window hops of context before it and one
-     * window after (the codec's {@link Codec#encodePart}): the first part's events are exactly those of a whole
-     * encode, a later part's differ in its first windows only, where the whole encode's earlier events would have
-     * left their tails (measured in docs/BENCHMARKS.md). Parts have at least {@link #MIN_HOPS_PER_PART} window hops;
-     * with a bitrate target, or jobs = 1, the file is encoded whole.
-     */
-    public Codec.Result encode(Path audioFile, Codec.Options options, IntConsumer windowsDone, int jobs) throws IOException {
-        if (jobs < 1) throw new IllegalArgumentException("jobs must be at least 1, got " + jobs);
-        Scan scan = scan(audioFile);
-        long length = scan.length();
-        long hop = model.config.windowSamples / 2;
-        long hops = (length + hop - 1) / hop;
-        int parts = (int) Math.min(jobs, hops / MIN_HOPS_PER_PART);
-        if (parts <= 1 || options.targetKbps() > 0) return encode(audioFile, options, windowsDone);
-        long[] bounds = new long[parts + 1];
-        for (int i = 0; i < parts; i++) bounds[i] = hops * i / parts * hop;
-        bounds[parts] = length;
-        int perPart = Math.max(1, JniUtils.getNumThreads() / parts);
-        int[] done = new int[parts];
-        ExecutorService pool = Executors.newFixedThreadPool(parts, r -> {
-            Thread t = new Thread(r, "siac-part");
-            t.setDaemon(true);
-            return t;
-        });
-        List<Future<Codec.Part>> futures = new ArrayList<>();
-        try {
-            long[] origins = new long[parts];
-            for (int i = 0; i < parts; i++) {
-                final int k = i;
-                long from = Math.max(0, bounds[k] - CONTEXT_HOPS * hop);
-                long to = Math.min(length, bounds[k + 1] + model.config.windowSamples + model.config.stftWindow);
-                origins[k] = from;
-                futures.add(pool.submit(() -> {
-                    JniUtils.setGradMode(false); // a new thread records by default
-                    JniUtils.setNumThreads(perPart); // OpenMP's thread count is each thread's own setting
-                    try (AudioReader r = AudioIO.open(audioFile)) {
-                        skip(r, from, audioFile);
-                        long[] left = {to - from};
-                        Codec.SampleSource stretch = (buf, off, len) -> {
-                            if (left[0] == 0) return -1;
-                            int got = r.read(buf, off, (int) Math.min(len, left[0]));
-                            if (got > 0) left[0] -= got;
-                            return got;
-                        };
-                        return codec.encodePart(stretch, to - from, scan.peak(), options, bounds[k] - from,
-                                bounds[k + 1] - from, n -> {
-                                    if (windowsDone == null) return;
-                                    synchronized (done) {
-                                        done[k] = n;
-                                        int sum = 0;
-                                        for (int d : done) sum += d;
-                                        windowsDone.accept((int) Math.min(sum, hops));
-                                    }
-                                });
-                    }
-                }));
-            }
-            List<Event> events = new ArrayList<>();
-            List<Silence> spans = new ArrayList<>();
-            double input = 0, residual = 0, modelResidual = 0;
-            for (int k = 0; k < parts; k++) {
-                Codec.Part p = await(futures.get(k), audioFile);
-                for (Event e : p.events()) events.add(new Event(e.time() + origins[k], e.amplitude(), e.vector()));
-                spans.add(p.silence().clipped(0, Long.MAX_VALUE, origins[k]));
-                input += p.inputL1();
-                residual += p.residualL1();
-                modelResidual += p.modelResidualL1();
-            }
-            EventList list = new EventList(sampleRate(), length, scan.peak(), model.config.vectorDim, modelId,
-                    options.precision(), events).withSilence(Silence.concat(spans)).withPrecision(options.precision());
-            return new Codec.Result(list, input > 0 ? 1 - residual / input : 0, input > 0 ? 1 - modelResidual / input : 0);
-        } finally {
-            pool.shutdownNow();
-            Futures.awaitAll(futures); // a failed part's sibling may still be using the model
-        }
-    }
-
     /** Reads and drops the first count samples of r. */
-    private static void skip(AudioReader r, long count, Path file) throws IOException {
+    private static void skip(AudioReader r, long count) throws IOException {
         float[] scratch = new float[1 << 16];
         long left = count;
         while (left > 0) {
             int got = r.read(scratch, 0, (int) Math.min(scratch.length, left));
-            if (got < 0) throw new IOException(file + ": ended before sample " + count + " (it changed while being read?)");
+            if (got < 0) throw new IOException("ended before sample " + count + " (it changed while being read?)");
             left -= got;
-        }
-    }
-
-    private static Codec.Part await(Future<Codec.Part> f, Path file) throws IOException {
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(file + ": interrupted", e);
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof AudioException a) throw a;
-            if (c instanceof IOException io) throw new IOException(file + ": " + io.getMessage(), io);
-            if (c instanceof RuntimeException re) throw re;
-            throw new IOException(file + ": " + c, c);
         }
     }
 
@@ -245,9 +171,10 @@ public final class Siac implements AutoCloseable {
         return encode(samples, defaultOptions()).events();
     }
 
+    /** Encodes mono samples at {@link #sampleRate()}, in parts when long enough, as a file of them would be. */
     public Codec.Result encode(float[] samples, Codec.Options options) throws IOException {
-        return codec.encode(Codec.SampleSource.of(samples), samples.length, new Signal(samples, sampleRate()).peak(),
-                options, null);
+        return codec.encodeInParts(Codec.Stretches.of(samples), samples.length, new Signal(samples, sampleRate()).peak(),
+                options, null, 1);
     }
 
     /** Reads a file once in blocks for its {@link Scan}; NaN or infinite samples are an error naming the file. */

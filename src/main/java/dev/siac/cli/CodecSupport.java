@@ -34,8 +34,9 @@ final class CodecSupport implements AutoCloseable {
         return new CodecSupport(Siac.load(dir != null ? dir : DefaultModel.directory()));
     }
 
+    /** Encodes on every core (a long file's parts at once; the events do not depend on the number of cores). */
     Codec.Result encodeFile(Path in, Codec.Options options, PrintStream progress) throws IOException {
-        return encodeFile(in, options, progress, 1);
+        return encodeFile(in, options, progress, Runtime.getRuntime().availableProcessors());
     }
 
     /** As {@link #encodeFile(Path, Codec.Options, PrintStream)} in up to jobs parts at once ({@link Siac#encode(Path, Codec.Options, java.util.function.IntConsumer, int)}). */

@@ -29,12 +29,12 @@ public final class EncodeCommand implements Callable<Integer> {
             description = "event file to write; with several inputs, a folder: each IN's name with .siac")
     Path output;
 
-    @Option(names = {"-j", "--jobs"}, paramLabel = "N", defaultValue = "1",
-            description = "with several inputs, encode N files at once, each on a thread of its own; with one input"
-                    + " of at least 8 window hops (24 s), encode it in N parts at once (the events of a later part's first"
-                    + " seconds differ a little from one whole encode's; not with --kbps) (default: ${DEFAULT-VALUE}; one"
-                    + " encode keeps about one core busy)")
-    int jobs;
+    @Option(names = {"-j", "--jobs"}, paramLabel = "N",
+            description = "threads: with several inputs, encode N files at once; with one input, N of its parts at once"
+                    + " (a file of at least two parts of 24 window hops, 2.4 minutes with the default model, is encoded"
+                    + " in parts, whatever N: the events do not depend on N) (default: the number of cores; each thread"
+                    + " needs about 0.7 GB)")
+    Integer jobs;
 
     @Option(names = "--model", paramLabel = "DIR", description = "model directory (default: the bundled model)")
     Path model;
@@ -112,7 +112,7 @@ public final class EncodeCommand implements Callable<Integer> {
             if (!(refineLr > 0 && refineLr < 10)) throw new IllegalArgumentException("--refine-lr must be in (0, 10)");
             if (maxEvents != null && maxEvents < 1) throw new IllegalArgumentException("--max-events-per-window must be at least 1");
             if (inputs.size() > 1) {
-                return ManyFiles.run(spec, inputs, output, ".siac", jobs, model, (cs, in, o) -> encode(cs, in, o, p, System.nanoTime()));
+                return ManyFiles.run(spec, inputs, output, ".siac", jobs(), model, (cs, in, o) -> encode(cs, in, o, p, System.nanoTime()));
             }
             Path input = inputs.get(0);
             check(input, output);
@@ -124,6 +124,10 @@ public final class EncodeCommand implements Callable<Integer> {
         } catch (Exception e) {
             return EventFileSupport.fail(spec, e);
         }
+    }
+
+    private int jobs() {
+        return jobs != null ? jobs : Runtime.getRuntime().availableProcessors();
     }
 
     /** What can be checked before a possibly long encode; the file itself is written atomically at the end. */
@@ -140,8 +144,8 @@ public final class EncodeCommand implements Callable<Integer> {
         Codec.Options o = new Codec.Options(max, stopBelow, p, refine, refineLr, kbps != null ? kbps : 0,
                 mergeTwins != null ? mergeTwins : kbps != null ? Codec.Options.NO_MERGE : Codec.Options.DEFAULT_MERGE_COSINE,
                 (int) Math.round(mergeWithinMs / 1000 * cs.model.config.sampleRate)).withSilence(!noSilence).withLevelFit(!noLevelFit);
-        // one file with -j N: in N parts at once (several files: one job each, ManyFiles)
-        Codec.Result r = cs.encodeFile(input, o, quiet || inputs.size() > 1 ? null : System.err, inputs.size() > 1 ? 1 : jobs);
+        // one file: up to N of its parts at once (several files: one thread each, ManyFiles)
+        Codec.Result r = cs.encodeFile(input, o, quiet || inputs.size() > 1 ? null : System.err, inputs.size() > 1 ? 1 : jobs());
         try {
             SiacFormat.write(output, r.events());
         } catch (java.io.IOException e) {

@@ -222,6 +222,145 @@ public final class Codec {
         return new Result(list, p.energyRemoved(), p.modelEnergyRemoved());
     }
 
+    /** A stretch of a signal's samples, as {@link Stretches#open} gives it: read, then closed. */
+    public interface Stretch extends SampleSource, AutoCloseable {
+        @Override
+        void close() throws IOException;
+    }
+
+    /** Opens stretches [from, to) of one signal, each read once, possibly several at once on different threads. */
+    public interface Stretches {
+        Stretch open(long from, long to) throws IOException;
+
+        /** Stretches of an array's samples. */
+        static Stretches of(float[] samples) {
+            return (from, to) -> {
+                SampleSource s = SampleSource.of(java.util.Arrays.copyOfRange(samples, (int) from, (int) to));
+                return new Stretch() {
+                    @Override
+                    public int read(float[] buf, int off, int len) throws IOException {
+                        return s.read(buf, off, len);
+                    }
+
+                    @Override
+                    public void close() {
+                    }
+                };
+            };
+        }
+    }
+
+    /** A signal of fewer than twice this many window hops is encoded whole; a longer one in parts of at least this many. */
+    public static final int PART_HOPS = 24;
+    /** Window hops before a part encoded as its context (their events dropped) so that its first window sees tails. */
+    public static final int CONTEXT_HOPS = 2;
+
+    /**
+     * Where a signal of length samples is cut into parts for {@link #encodeInParts}: bounds[k] to bounds[k + 1] is
+     * part k (bounds[0] = 0, the last = length). It depends on the length and the model's window only, never on the
+     * machine, so that an encode is the same whatever the number of threads. The count is a power of two (so that
+     * it divides among 1, 2, 4, ... cores), the largest that leaves each part at least {@link #PART_HOPS} window hops;
+     * every cut is on the window grid. The first part has no context to encode, so it takes {@link #CONTEXT_HOPS}
+     * more hops than the others: the parts cost the same.
+     */
+    public long[] partBounds(long length) {
+        return partBounds(length, PART_HOPS);
+    }
+
+    /** {@link #partBounds(long)} with parts of at least partHops window hops (more than {@link #CONTEXT_HOPS}). */
+    public long[] partBounds(long length, int partHops) {
+        if (partHops <= CONTEXT_HOPS) throw new IllegalArgumentException("parts must be longer than their context, got " + partHops + " hops");
+        if (length < 0) throw new IllegalArgumentException("negative length " + length);
+        long hop = c.windowSamples / 2;
+        long hops = (length + hop - 1) / hop;
+        int parts = (int) Math.min(1 << 20, Long.highestOneBit(Math.max(1, hops / partHops)));
+        long[] bounds = new long[parts + 1];
+        double each = (hops + (parts - 1) * (double) CONTEXT_HOPS) / parts; // windows each part encodes
+        for (int k = 1; k < parts; k++) bounds[k] = Math.round(k * each - (k - 1) * (double) CONTEXT_HOPS) * hop;
+        bounds[parts] = length;
+        return bounds;
+    }
+
+    /**
+     * Encodes a signal of length samples in the parts of {@link #partBounds}, up to jobs of them at once, each on a
+     * thread of its own with a share of libtorch's threads. A greedy encode's windows depend on each other, so this is
+     * how one signal uses several cores. Each part is {@link #encodePart} with {@link #CONTEXT_HOPS} window hops of
+     * context before it and a window of look-ahead after it: the first part's events are a whole encode's by
+     * construction, a later part's are the same as measured (docs/BENCHMARKS.md) but for float rounding. The result
+     * does not depend on jobs. A signal too short for two parts, or a bitrate target (which counts the whole file),
+     * is encoded whole ({@link #encode(SampleSource, long, float, Options, IntConsumer)}).
+     */
+    public Result encodeInParts(Stretches signal, long length, float gain, Options opt, IntConsumer windowsDone, int jobs)
+            throws IOException {
+        return encodeInParts(signal, length, gain, opt, windowsDone, jobs, PART_HOPS);
+    }
+
+    /** {@link #encodeInParts(Stretches, long, float, Options, IntConsumer, int)} with {@link #partBounds(long, int)}. */
+    public Result encodeInParts(Stretches signal, long length, float gain, Options opt, IntConsumer windowsDone, int jobs,
+                                int partHops) throws IOException {
+        if (jobs < 1) throw new IllegalArgumentException("jobs must be at least 1, got " + jobs);
+        long[] bounds = partBounds(length, partHops);
+        int parts = bounds.length - 1;
+        if (parts == 1 || opt.targetKbps() > 0) {
+            try (Stretch s = signal.open(0, length)) {
+                return encode(s, length, gain, opt, windowsDone);
+            }
+        }
+        long hop = c.windowSamples / 2;
+        long hops = (length + hop - 1) / hop;
+        int threads = Math.min(jobs, parts);
+        int saved = ai.djl.pytorch.jni.JniUtils.getNumThreads();
+        int perPart = Math.max(1, saved / threads);
+        int[] done = new int[parts];
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "siac-part");
+            t.setDaemon(true);
+            return t;
+        });
+        List<java.util.concurrent.Future<Part>> futures = new ArrayList<>();
+        try {
+            long[] origins = new long[parts];
+            for (int i = 0; i < parts; i++) {
+                final int k = i;
+                long from = Math.max(0, bounds[k] - CONTEXT_HOPS * hop);
+                long to = Math.min(length, bounds[k + 1] + c.windowSamples + c.stftWindow);
+                origins[k] = from;
+                futures.add(pool.submit(() -> {
+                    ai.djl.pytorch.jni.JniUtils.setGradMode(false); // a new thread records by default
+                    ai.djl.pytorch.jni.JniUtils.setNumThreads(perPart); // each thread's own OpenMP setting
+                    try (Stretch s = signal.open(from, to)) {
+                        return encodePart(s, to - from, gain, opt, bounds[k] - from, bounds[k + 1] - from, n -> {
+                            if (windowsDone == null) return;
+                            synchronized (done) {
+                                done[k] = n;
+                                int sum = 0;
+                                for (int d : done) sum += d;
+                                windowsDone.accept((int) Math.min(sum, hops));
+                            }
+                        });
+                    }
+                }));
+            }
+            List<Event> events = new ArrayList<>();
+            List<Silence> spans = new ArrayList<>();
+            double input = 0, residual = 0, modelResidual = 0;
+            for (int k = 0; k < parts; k++) {
+                Part p = dev.siac.io.Futures.get(futures.get(k));
+                for (Event e : p.events()) events.add(new Event(e.time() + origins[k], e.amplitude(), e.vector()));
+                spans.add(p.silence().clipped(0, Long.MAX_VALUE, origins[k]));
+                input += p.inputL1();
+                residual += p.residualL1();
+                modelResidual += p.modelResidualL1();
+            }
+            EventList list = new EventList(c.sampleRate, length, gain, c.vectorDim, modelId, opt.precision(), events)
+                    .withSilence(Silence.concat(spans)).withPrecision(opt.precision());
+            return new Result(list, input > 0 ? 1 - residual / input : 0, input > 0 ? 1 - modelResidual / input : 0);
+        } finally {
+            pool.shutdownNow();
+            dev.siac.io.Futures.awaitAll(futures); // a failed part's sibling may still be using the model
+        }
+    }
+
     /**
      * What {@link #encodePart} encoded of its part: events and silent spans in the source's time, the L1 norms of the
      * input's and the residual's spectrograms over the part's frames (energy removed = 1 - residual / input), and

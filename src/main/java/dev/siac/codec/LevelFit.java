@@ -1,6 +1,7 @@
 package dev.siac.codec;
 
 import dev.siac.dsp.Mel;
+import dev.siac.dsp.NativeFft;
 
 /**
  * The encoder's level fit: one gain for a window's events, chosen so that the decode's mel spectrogram comes closest
@@ -20,9 +21,10 @@ final class LevelFit {
     private static final double TOLERANCE_DB = 0.1;
 
     private final int bins;
-    /** Per mel band, the STFT bins its triangle covers and their weights. */
-    private final int[][] bandBins;
-    private final float[][] bandWeights;
+    /** Band m's STFT bins and triangle weights are entries offsets[m] to offsets[m + 1] of bandBins and bandWeights. */
+    private final int[] offsets;
+    private final int[] bandBins;
+    private final float[] bandWeights;
 
     /** mel_l1's bands (docs/METRICS.md). */
     static final int MEL_BANDS = 80;
@@ -34,18 +36,20 @@ final class LevelFit {
     LevelFit(int sampleRate, int nFft, int nMels) {
         double[][] w = Mel.filterbank(sampleRate, nFft, nMels, 0, sampleRate / 2.0);
         bins = nFft / 2 + 1;
-        bandBins = new int[nMels][];
-        bandWeights = new float[nMels][];
+        offsets = new int[nMels + 1];
         for (int m = 0; m < nMels; m++) {
             int count = 0;
             for (int k = 0; k < bins; k++) if (w[m][k] > 0) count++;
-            bandBins[m] = new int[count];
-            bandWeights[m] = new float[count];
-            int i = 0;
+            offsets[m + 1] = offsets[m] + count;
+        }
+        bandBins = new int[offsets[nMels]];
+        bandWeights = new float[offsets[nMels]];
+        for (int m = 0; m < nMels; m++) {
+            int i = offsets[m];
             for (int k = 0; k < bins; k++) {
                 if (w[m][k] > 0) {
-                    bandBins[m][i] = k;
-                    bandWeights[m][i++] = (float) w[m][k];
+                    bandBins[i] = k;
+                    bandWeights[i++] = (float) w[m][k];
                 }
             }
         }
@@ -62,62 +66,89 @@ final class LevelFit {
      * which the decoder mutes) are not counted. Returns 1 when c is zero on every counted frame.
      */
     double gain(float[][] x, float[] t, float[] c, int frames, int stride, double floor) {
-        int nMels = bandBins.length;
+        return gain(x, t, c, frames, stride, floor, NativeFft.available());
+    }
+
+    /**
+     * {@link #gain(float[][], float[], float[], int, int, double)} with the objective in C (native) or Java. Both walk
+     * the arrays bin by bin (frames inner, memory in order) and keep each sum's order: band sums over bins, then the
+     * loss over frames and bands.
+     */
+    double gain(float[][] x, float[] t, float[] c, int frames, int stride, double floor, boolean nativeObjective) {
+        int nMels = offsets.length - 1;
         double logFloor = Math.log10(floor);
-        // per cell: |t|^2, |c|^2 and 2 Re(t c*), so |t + g c|^2 = tt + g^2 cc + g tc
+        // the input's bands per frame, and which frames count: audible in the input and touched by the events
+        double[] band = new double[frames];
+        float[] target = new float[frames * nMels];
+        boolean[] audible = new boolean[frames], touched = new boolean[frames];
+        for (int m = 0; m < nMels; m++) {
+            java.util.Arrays.fill(band, 0);
+            for (int i = offsets[m]; i < offsets[m + 1]; i++) {
+                float w = bandWeights[i];
+                float[] row = x[bandBins[i]];
+                for (int f = 0; f < frames; f++) band[f] += w * row[f];
+            }
+            for (int f = 0; f < frames; f++) {
+                if (band[f] > floor) audible[f] = true;
+                target[f * nMels + m] = (float) Math.log10(Math.max(band[f], floor));
+            }
+        }
+        for (int k = 0; k < bins; k++) {
+            for (int f = 0; f < frames; f++) {
+                int j = (k * stride + f) * 2;
+                if (c[j] != 0 || c[j + 1] != 0) touched[f] = true;
+            }
+        }
         int[] used = new int[frames];
         int count = 0;
-        float[][] target = new float[frames][nMels];
-        for (int f = 0; f < frames; f++) {
-            boolean audible = false, touched = false;
-            for (int m = 0; m < nMels; m++) {
-                double s = 0;
-                int[] kb = bandBins[m];
-                float[] wb = bandWeights[m];
-                for (int i = 0; i < kb.length; i++) s += wb[i] * x[kb[i]][f];
-                if (s > floor) audible = true;
-                target[f][m] = (float) Math.log10(Math.max(s, floor));
-            }
-            for (int k = 0; k < bins && !touched; k++) {
-                int j = (k * stride + f) * 2;
-                if (c[j] != 0 || c[j + 1] != 0) touched = true;
-            }
-            if (audible && touched) used[count++] = f;
-        }
+        for (int f = 0; f < frames; f++) if (audible[f] && touched[f]) used[count++] = f;
         if (count == 0) return 1;
         final int usedFrames = count;
+        // per cell, bin-major (bins x used frames): |t|^2, |c|^2 and 2 Re(t c*), so |t + g c|^2 = tt + g^2 cc + g tc
         float[] tt = new float[count * bins], cc = new float[count * bins], tc = new float[count * bins];
-        for (int u = 0; u < count; u++) {
-            int f = used[u];
-            for (int k = 0; k < bins; k++) {
-                int j = (k * stride + f) * 2;
+        for (int k = 0; k < bins; k++) {
+            for (int u = 0; u < count; u++) {
+                int j = (k * stride + used[u]) * 2;
                 float tr = t[j], ti = t[j + 1], cr = c[j], ci = c[j + 1];
-                int o = u * bins + k;
+                int o = k * count + u;
                 tt[o] = tr * tr + ti * ti;
                 cc[o] = cr * cr + ci * ci;
                 tc[o] = 2 * (tr * cr + ti * ci);
             }
         }
-        Objective obj = g -> {
-            double loss = 0;
-            float[] mag = new float[bins];
-            for (int u = 0; u < usedFrames; u++) {
-                int base = u * bins;
-                for (int k = 0; k < bins; k++) {
-                    double p = tt[base + k] + g * g * cc[base + k] + g * tc[base + k];
-                    mag[k] = p > 0 ? (float) Math.sqrt(p) : 0f;
+        float[] targets = new float[count * nMels]; // the used frames' rows
+        for (int u = 0; u < count; u++) System.arraycopy(target, used[u] * nMels, targets, u * nMels, nMels);
+        Objective obj = nativeObjective
+                ? g -> {
+                    double loss = nativeObjective(tt, cc, tc, usedFrames, bins, g, offsets, bandBins, bandWeights,
+                            targets, nMels, floor);
+                    if (Double.isNaN(loss)) throw new IllegalStateException("level fit: the native objective could not run");
+                    return loss;
                 }
-                float[] tgt = target[used[u]];
-                for (int m = 0; m < nMels; m++) {
-                    double s = 0;
-                    int[] kb = bandBins[m];
-                    float[] wb = bandWeights[m];
-                    for (int i = 0; i < kb.length; i++) s += wb[i] * mag[kb[i]];
-                    loss += Math.abs((s > floor ? Math.log10(s) : logFloor) - tgt[m]);
-                }
-            }
-            return loss;
-        };
+                : g -> {
+                    float[] mag = new float[bins * usedFrames];
+                    for (int o = 0; o < mag.length; o++) {
+                        double p = tt[o] + g * g * cc[o] + g * tc[o];
+                        mag[o] = p > 0 ? (float) Math.sqrt(p) : 0f;
+                    }
+                    double[] sums = new double[usedFrames];
+                    double[] terms = new double[usedFrames * nMels];
+                    for (int m = 0; m < nMels; m++) {
+                        java.util.Arrays.fill(sums, 0);
+                        for (int i = offsets[m]; i < offsets[m + 1]; i++) {
+                            float w = bandWeights[i];
+                            int base = bandBins[i] * usedFrames;
+                            for (int u = 0; u < usedFrames; u++) sums[u] += w * mag[base + u];
+                        }
+                        for (int u = 0; u < usedFrames; u++) {
+                            double v = sums[u] > floor ? Math.log10(sums[u]) : logFloor;
+                            terms[u * nMels + m] = Math.abs(v - targets[u * nMels + m]);
+                        }
+                    }
+                    double loss = 0;
+                    for (double v : terms) loss += v;
+                    return loss;
+                };
         // a coarse grid, then a golden-section search around its best point
         double bestDb = 0, best = obj.at(1);
         for (double db = MIN_DB; db <= MAX_DB + 1e-9; db += COARSE_STEP_DB) {
@@ -155,4 +186,9 @@ final class LevelFit {
     private interface Objective {
         double at(double gain);
     }
+
+    /** The Java objective above in C (src/main/native/siac_levelfit.c, in the library {@link NativeFft} loads). */
+    private static native double nativeObjective(float[] tt, float[] cc, float[] tc, int frames, int bins, double g,
+                                                 int[] offsets, int[] bandBins, float[] bandWeights, float[] targets,
+                                                 int nMels, double floor);
 }

@@ -1,5 +1,7 @@
 package dev.siac.io;
 
+import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 
@@ -7,6 +9,26 @@ import java.util.concurrent.Future;
 public final class Futures {
 
     private Futures() {
+    }
+
+    /**
+     * The future's value once it is done; its failure rethrown as it was thrown where it can be (an IOException, a
+     * RuntimeException or an Error), else in an IOException. An interrupt while waiting is restored and reported as an
+     * InterruptedIOException.
+     */
+    public static <T> T get(Future<T> f) throws IOException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw (IOException) new InterruptedIOException("interrupted").initCause(e);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof IOException io) throw io;
+            if (c instanceof RuntimeException re) throw re;
+            if (c instanceof Error er) throw er;
+            throw new IOException(String.valueOf(c), c);
+        }
     }
 
     /**

@@ -542,8 +542,9 @@ public final class ReportBuilder {
     private Codec.Result encode(float[] audio) throws IOException {
         long windows = Math.max(1, (audio.length + c.windowSamples / 2 - 1) / (c.windowSamples / 2));
         progress.start("encode", windows);
-        Codec.Result r = codec.encode(Codec.SampleSource.of(audio), audio.length, Levels.peak(audio), Codec.Options.defaults(c),
-                done -> progress.step(done));
+        // in parts on every core, as siac encode does (the events do not depend on the number of cores)
+        Codec.Result r = codec.encodeInParts(Codec.Stretches.of(audio), audio.length, Levels.peak(audio),
+                Codec.Options.defaults(c), done -> progress.step(done), Runtime.getRuntime().availableProcessors());
         progress.end();
         return r;
     }

@@ -140,6 +140,34 @@ class CodecTest {
     }
 
     /**
+     * How a signal is cut into parts depends on its length only: a power-of-two count, each part at least PART_HOPS
+     * window hops, every cut on the window grid, the first part longer by the others' context so that they cost the
+     * same; too short for two parts: one.
+     */
+    @Test
+    void partsDependOnTheLengthOnlyAndCostTheSame() {
+        long hop = c.windowSamples / 2;
+        assertArrayEquals(new long[] {0, 5 * hop + 7}, codec.partBounds(5 * hop + 7));
+        assertArrayEquals(new long[] {0, 0}, codec.partBounds(0));
+        for (long hops : new long[] {47, 48, 77, 95, 96, 200, 1212}) {
+            long length = hops * hop - 123;
+            long[] b = codec.partBounds(length);
+            int parts = b.length - 1;
+            assertEquals(Long.highestOneBit(Math.max(1, hops / Codec.PART_HOPS)), parts, hops + " hops");
+            assertEquals(0, b[0]);
+            assertEquals(length, b[parts]);
+            for (int k = 1; k < parts; k++) {
+                assertEquals(0, b[k] % hop, "cut " + k + " on the grid");
+                long windows = (b[k] - b[k - 1]) / hop + (k > 1 ? Codec.CONTEXT_HOPS : 0);
+                assertTrue(windows >= Codec.PART_HOPS - 1, hops + " hops, part " + (k - 1) + ": " + windows);
+                long first = b[1] / hop;
+                assertTrue(Math.abs(windows - first) <= 1, hops + " hops, part " + (k - 1) + " costs " + windows + " windows, the first " + first);
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> codec.partBounds(100, Codec.CONTEXT_HOPS));
+    }
+
+    /**
      * The level fit keeps the greedy choice (same onsets and vectors) and gives each window's events one gain, in any
      * chunking; the decode comes closer to the input in mel_l1, which the fit aims at.
      */
