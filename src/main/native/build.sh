@@ -12,6 +12,6 @@ if ! command -v gcc >/dev/null 2>&1; then
 fi
 mkdir -p "$out" || exit 0
 if [ "$out/libsiacfft.so" -nt "$dir/siac_fft.c" ] && [ "$out/libsiacfft.so" -nt "$dir/siac_levelfit.c" ]; then exit 0; fi
-gcc -O2 -ffp-contract=off -shared -fPIC -I"$jdk/include" -I"$jdk/include/linux" -o "$out/libsiacfft.so" \
+gcc -O3 -fno-math-errno -ffp-contract=off -shared -fPIC -I"$jdk/include" -I"$jdk/include/linux" -o "$out/libsiacfft.so" \
   "$dir/siac_fft.c" "$dir/siac_levelfit.c" -ldl -lm \
   || { echo "siac: native FFT did not build; libtorch's FFT is used"; rm -f "$out/libsiacfft.so"; exit 0; }

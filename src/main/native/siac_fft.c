@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdint.h>
+#include <math.h>
 
 /* DFTI configuration parameters and values (oneMKL's mkl_dfti.h) */
 enum {
@@ -126,4 +127,61 @@ JNIEXPORT jint JNICALL Java_dev_siac_dsp_NativeFft_backward(JNIEnv *env, jclass 
     free(c);
     free(s);
     return st == 0 ? 0 : 2;
+}
+
+/*
+ * Magnitude STFT of one signal: len samples of x after lead zeros, zero-padded at the end; frame f is samples
+ * [hop f, hop f + n) of that, times win (n), through the forward descriptor plan (n points, frames rows). out
+ * (n/2+1 bins x frames, bin-major) gets |X| * scale, computed in double from the float spectrum. 0 on success.
+ */
+JNIEXPORT jint JNICALL Java_dev_siac_dsp_NativeFft_magnitude0(JNIEnv *env, jclass cls, jlong plan, jfloatArray jx,
+                                                              jint len, jint lead, jint frames, jint hop, jint n,
+                                                              jfloatArray jwin, jfloat scale, jfloatArray jout) {
+    long half = (long) n / 2 + 1;
+    float *s = (float *) malloc(sizeof(float) * (size_t) frames * (size_t) n);
+    float *y = (float *) malloc(sizeof(float) * 2 * (size_t) frames * (size_t) half);
+    if (s == NULL || y == NULL) {
+        free(s);
+        free(y);
+        return 3;
+    }
+    float *x = (*env)->GetPrimitiveArrayCritical(env, jx, NULL);
+    float *win = (*env)->GetPrimitiveArrayCritical(env, jwin, NULL);
+    if (x == NULL || win == NULL) {
+        if (win) (*env)->ReleasePrimitiveArrayCritical(env, jwin, win, JNI_ABORT);
+        if (x) (*env)->ReleasePrimitiveArrayCritical(env, jx, x, JNI_ABORT);
+        free(s);
+        free(y);
+        return 1;
+    }
+    for (long f = 0; f < frames; f++) {
+        float *row = s + f * (long) n;
+        for (long j = 0; j < n; j++) {
+            long i = f * (long) hop + j - lead;
+            row[j] = i >= 0 && i < len ? x[i] * win[j] : 0.0f;
+        }
+    }
+    (*env)->ReleasePrimitiveArrayCritical(env, jwin, win, JNI_ABORT);
+    (*env)->ReleasePrimitiveArrayCritical(env, jx, x, JNI_ABORT);
+    long st = dfti_forward((void *) (intptr_t) plan, s, y);
+    free(s);
+    if (st != 0) {
+        free(y);
+        return 2;
+    }
+    float *out = (*env)->GetPrimitiveArrayCritical(env, jout, NULL);
+    if (out == NULL) {
+        free(y);
+        return 1;
+    }
+    for (long f = 0; f < frames; f++) {
+        const float *c = y + 2 * f * half;
+        for (long b = 0; b < half; b++) {
+            double re = c[2 * b], im = c[2 * b + 1];
+            out[b * frames + f] = (float) sqrt(re * re + im * im) * scale;
+        }
+    }
+    (*env)->ReleasePrimitiveArrayCritical(env, jout, out, 0);
+    free(y);
+    return 0;
 }

@@ -584,7 +584,7 @@ public final class Codec {
 
     /** Subtracts the magnitude spectrogram of an event whose rendered span starts at buffer frame startCol. */
     private float[] subtractEvent(NDManager m, float[][] residual, float[] audio, int startCol) {
-        float[] v = placedSpectrogram(m.create(audio, new Shape(1, audio.length))).toFloatArray();
+        float[] v = Placement.placedSpectrogram(m, audio);
         subtractScaled(residual, v, startCol, 1f);
         return v;
     }

@@ -66,6 +66,19 @@ public final class NativeFft {
         return y;
     }
 
+    /**
+     * {@link Spectral#magnitude} of one signal: x after lead zeros, as (bins, frames) bin-major in a float array, with
+     * frames = (lead + x.length) / hop; window is the analysis window (n samples), scale the factor on |X|.
+     */
+    public static float[] magnitude(float[] x, int lead, int n, int hop, float[] window, float scale) {
+        if (window.length != n) throw new IllegalArgumentException("magnitude: a window of " + window.length + " for " + n + " points");
+        int frames = (lead + x.length) / hop;
+        float[] out = new float[(n / 2 + 1) * frames];
+        if (frames == 0) return out;
+        check(magnitude0(plan(n, frames, true), x, x.length, lead, frames, hop, n, window, scale, out), "magnitude");
+        return out;
+    }
+
     private static ByteBuffer contiguous(NDArray x) {
         ByteBuffer b = x.toByteBuffer(true);
         if (!b.isDirect()) {
@@ -134,4 +147,7 @@ public final class NativeFft {
     private static native int forward(long plan, ByteBuffer in, int rows, int len, int n, ByteBuffer out);
 
     private static native int backward(long plan, ByteBuffer in, int rows, int n, int keep, ByteBuffer out);
+
+    private static native int magnitude0(long plan, float[] x, int len, int lead, int frames, int hop, int n,
+                                         float[] window, float scale, float[] out);
 }

@@ -43,6 +43,23 @@ public final class Spectral {
         return mag.reshape(lead.addAll(new Shape(BINS, frames)));
     }
 
+    /** {@link #hann}(WINDOW), for the native path (never written). */
+    private static final float[] HANN = hann(WINDOW);
+
+    /**
+     * {@link #magnitude} of one signal that starts after lead zeros: (1025, F) bin-major in a float array, F = (lead +
+     * x.length) / 256. Through {@link NativeFft} where it is available (one call: frames, transforms, magnitudes; the
+     * same values to float rounding), else {@link #magnitude} on an array of m's.
+     */
+    public static float[] magnitude(NDManager m, float[] x, int lead) {
+        if (NativeFft.available()) return NativeFft.magnitude(x, lead, WINDOW, HOP, HANN, (float) (1.0 / Math.sqrt(WINDOW)));
+        float[] padded = new float[lead + x.length];
+        System.arraycopy(x, 0, padded, lead, x.length);
+        try (NDManager sub = m.newSubManager()) {
+            return magnitude(sub.create(padded)).toFloatArray();
+        }
+    }
+
     /** The floor of mel_l1's logarithm (docs/METRICS.md), on librosa's STFT scale (not divided by sqrt(2048)). */
     public static final double LOG_FLOOR = 1e-5;
 

@@ -69,7 +69,7 @@ final class Generator {
     SiacModel.Rendered render(NDArray vectors, boolean intermediates, InferenceRender fast) {
         ModelConfig c = config;
         int n = c.eventLength();
-        Map<String, NDArray> h = heads.heads(vectors);
+        Map<String, NDArray> h = fast != null ? fast.heads(vectors) : heads.heads(vectors);
 
         NDArray env = envelope(h.get("envelopes"));                       // (B, envelopeSamples)
 

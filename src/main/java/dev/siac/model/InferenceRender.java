@@ -36,6 +36,7 @@ public final class InferenceRender implements AutoCloseable {
     private final NDArray rampBins;
     private final NDArray rampScale;
     private final NDArray imaginaryUnit;
+    private final StackedHeads heads;
 
     InferenceRender(ModelConfig c, Parameters p, Generator generator) {
         this.config = c;
@@ -63,6 +64,12 @@ public final class InferenceRender implements AutoCloseable {
             NDScope.unregister(noiseBank, roomSpectra, frameIndex, framePhase, resonanceWindow, rampBins, rampScale,
                     imaginaryUnit);
         }
+        heads = new StackedHeads(c, p, manager);
+    }
+
+    /** {@link Heads#heads}: the same logits to float rounding, one product per layer for all heads. */
+    java.util.Map<String, NDArray> heads(NDArray vectors) {
+        return heads.heads(vectors);
     }
 
     /** A copy of a derived array in this object's own memory (the intermediates close with the constructor's scope). */

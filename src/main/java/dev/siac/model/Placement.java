@@ -135,6 +135,11 @@ public final class Placement {
         return Spectral.magnitude(rows.pad(new Shape((long) PLACED_CONTEXT_FRAMES * Spectral.HOP, 0), 0));
     }
 
+    /** {@link #placedSpectrogram(NDArray)} of one row, as (bins, columns) floats ({@link Spectral#magnitude(NDManager, float[], int)}). */
+    public static float[] placedSpectrogram(NDManager m, float[] row) {
+        return Spectral.magnitude(m, row, PLACED_CONTEXT_FRAMES * Spectral.HOP);
+    }
+
     /**
      * Rows (B, L + 2G) of rendered events (L = c.eventLength(), G = c.guardSamples()) times their amplitudes (B, 1):
      * G zeros, then the event delayed by its sub-frame shift with a phase ramp in a 2L buffer (|shift| &lt;= G, so

@@ -59,6 +59,29 @@ class NativeFftTest {
     }
 
     /** Threads share the descriptors: transforms running at once give each its own answer. */
+    /** The one-call magnitude STFT against libtorch's stft path, with and without leading zeros, at odd lengths. */
+    @Test
+    void magnitudeMatchesTheLibtorchStft() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(NativeFft.available());
+        Random r = new Random(5);
+        try (NDManager m = NDManager.newBaseManager()) {
+            for (int[] c : new int[][] {{34816, 1792}, {5000, 0}, {300, 1792}, {100, 0}, {2048, 256}}) {
+                int len = c[0], lead = c[1];
+                float[] x = new float[len];
+                for (int i = 0; i < len; i++) x[i] = (float) (r.nextGaussian() * Math.exp(-i / 8000.0));
+                float[] padded = new float[lead + len];
+                System.arraycopy(x, 0, padded, lead, len);
+                float[] want = Spectral.magnitude(m.create(padded)).toFloatArray();
+                float[] got = NativeFft.magnitude(x, lead, Spectral.WINDOW, Spectral.HOP, Spectral.hann(Spectral.WINDOW),
+                        (float) (1.0 / Math.sqrt(Spectral.WINDOW)));
+                assertEquals(want.length, got.length, len + " after " + lead);
+                assertEquals(Spectral.BINS * ((lead + len) / Spectral.HOP), got.length);
+                if (want.length > 0) close(want, got, 1e-5, len + " after " + lead);
+                assertArrayEquals(got, Spectral.magnitude(m, x, lead), len + " after " + lead + ": Spectral's float path");
+            }
+        }
+    }
+
     @Test
     void threadsShareTheDescriptors() throws Exception {
         if (!NativeFft.available()) return;

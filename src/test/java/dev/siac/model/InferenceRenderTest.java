@@ -44,6 +44,35 @@ class InferenceRenderTest {
         }
     }
 
+    /** The stacked heads give every head's logits, shaped as the per-head MLPs do, to float rounding. */
+    @ParameterizedTest
+    @ValueSource(strings = {"tiny", "small-short", "paper"})
+    void stackedHeadsGiveEachHeadsLogits(String preset) {
+        ModelConfig c = ModelConfig.preset(preset);
+        SplittableRandom r = new SplittableRandom(11);
+        try (NDManager m = NDManager.newBaseManager(); SiacModel model = Models.create(c, 5, m)) {
+            ModelTestSupport.loudHeads(model, r);
+            for (int count : new int[] {1, 3}) {
+                NDArray vectors = m.create(ModelTestSupport.uniform(r, count * c.vectorDim, -1, 1), new Shape(count, c.vectorDim));
+                java.util.Map<String, NDArray> want = model.heads(vectors);
+                java.util.Map<String, NDArray> got;
+                try (InferenceRender fast = model.inferenceRender()) {
+                    got = fast.heads(vectors);
+                    for (String name : Heads.ALL) {
+                        if (Heads.UNUSED.contains(name)) continue;
+                        NDArray a = want.get(name), b = got.get(name);
+                        assertEquals(a.getShape(), b.getShape(), name);
+                        float[] x = a.toFloatArray(), y = b.toFloatArray();
+                        double peak = ModelTestSupport.maxAbs(x);
+                        assertTrue(peak > 0, name + " is not all zeros");
+                        double diff = ModelTestSupport.maxAbsDiff(x, y);
+                        assertTrue(diff <= 1e-5 * peak, preset + ", " + name + ", batch " + count + ": " + diff + " of " + peak);
+                    }
+                }
+            }
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 7, 8319, 41086, 65536})
     void fastFftSizesHoldTheirArgumentWithFactorsTwoThreeFive(int min) {
