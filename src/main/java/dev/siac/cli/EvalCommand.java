@@ -113,6 +113,10 @@ public final class EvalCommand implements Callable<Integer> {
             description = "siac keeps the model's own amplitudes as siac encode --no-level-fit (named siac-nofit)")
     boolean noLevelFit;
 
+    @Option(names = "--event-gains",
+            description = "siac fits each event's own gain as siac encode --event-gains (named siac-eventgains)")
+    boolean eventGains;
+
     @Option(names = "--precision", paramLabel = "f32|f16|q8|q4", converter = EditCommand.PrecisionConverter.class,
             description = "how siac stores vectors (default: q4, as siac encode); other than q4 the codec is named"
                     + " siac-PRECISION")
@@ -122,7 +126,7 @@ public final class EvalCommand implements Callable<Integer> {
     @FunctionalInterface
     public interface SiacFactory {
         ClipCodec create(Path model, Integer maxEvents, int refineSteps, Precision precision, Double mergeTwins,
-                         Double mergeWithinMs, boolean levelFit);
+                         Double mergeWithinMs, boolean levelFit, boolean eventGains);
     }
 
     private final SiacFactory siacFactory;
@@ -137,7 +141,7 @@ public final class EvalCommand implements Callable<Integer> {
      */
     public EvalCommand(Function<Path, ClipCodec> siacFactory) {
         Objects.requireNonNull(siacFactory);
-        this.siacFactory = (dir, max, refineSteps, precision, merge, within, fit) -> siacFactory.apply(dir);
+        this.siacFactory = (dir, max, refineSteps, precision, merge, within, fit, each) -> siacFactory.apply(dir);
     }
 
     /** With a factory that also receives --max-events-per-window and --precision (null when not given) and --refine. */
@@ -194,7 +198,7 @@ public final class EvalCommand implements Callable<Integer> {
             List<ClipCodec> codecs = new ArrayList<>();
             if (!noSiac) {
                 if (model != null && !Files.isDirectory(model)) throw new IOException(model + ": model directory not found");
-                for (int k : refine) codecs.add(siacFactory.create(model, maxEvents, k, precision, mergeTwins, mergeWithinMs, !noLevelFit));
+                for (int k : refine) codecs.add(siacFactory.create(model, maxEvents, k, precision, mergeTwins, mergeWithinMs, !noLevelFit, eventGains));
             }
             codecs.addAll(selection.codecs());
             Evaluation.Report report = new Evaluation(codecs, selection.skipped(), err)

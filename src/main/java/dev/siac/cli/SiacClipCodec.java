@@ -21,11 +21,11 @@ final class SiacClipCodec implements ClipCodec {
     }
 
     static ClipCodec forModel(Path dir) {
-        return forModel(dir, null, 0, null, null, null, true);
+        return forModel(dir, null, 0, null, null, null, true, false);
     }
 
     static ClipCodec forModel(Path dir, Integer maxEvents, int refineSteps, Precision precision, Double mergeTwins,
-                              Double mergeWithinMs, boolean levelFit) {
+                              Double mergeWithinMs, boolean levelFit, boolean eventGains) {
         try {
             CodecSupport cs = CodecSupport.open(dir);
             Codec.Options d = Codec.Options.defaults(cs.model.config);
@@ -41,7 +41,8 @@ final class SiacClipCodec implements ClipCodec {
             d = d.withRefine(refineSteps, Codec.Options.DEFAULT_REFINE_LR);
             if (mergeTwins != null) d = d.withMergeTwins(mergeTwins);
             if (mergeWithinMs != null) d = d.withMergeWithin((int) Math.round(mergeWithinMs / 1000 * cs.model.config.sampleRate));
-            return new SiacClipCodec(cs, d.withLevelFit(levelFit));
+            if (eventGains && !levelFit) throw new IllegalArgumentException("--event-gains refines the level fit: not with --no-level-fit");
+            return new SiacClipCodec(cs, d.withLevelFit(levelFit).withEventGains(eventGains));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -58,6 +59,7 @@ final class SiacClipCodec implements ClipCodec {
                     + (options.mergeCosine() != d.mergeCosine() ? "c" + options.mergeCosine() : "");
         }
         if (!options.levelFit()) name += "-nofit";
+        if (options.eventGains()) name += "-eventgains";
         return options.refineSteps() > 0 ? name + "-refine" + options.refineSteps() : name;
     }
 

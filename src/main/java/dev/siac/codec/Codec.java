@@ -63,7 +63,7 @@ public final class Codec {
      */
     public record Options(int maxEventsPerWindow, double stopBelow, Precision precision, int refineSteps, double refineLr,
                           double targetKbps, double mergeCosine, int mergeWithinSamples, boolean keepSilence,
-                          boolean levelFit) {
+                          boolean levelFit, boolean eventGains) {
         /** {@link #mergeCosine} that merges nothing. */
         public static final double NO_MERGE = 1;
         public static final double DEFAULT_REFINE_LR = 0.03;
@@ -75,12 +75,13 @@ public final class Codec {
             if (!(targetKbps >= 0) || Double.isInfinite(targetKbps)) throw new IllegalArgumentException("target bitrate must be positive, got " + targetKbps);
             if (!(mergeCosine >= -1 && mergeCosine <= 1)) throw new IllegalArgumentException("twin cosine must be in [-1, 1], got " + mergeCosine);
             if (mergeWithinSamples < 0) throw new IllegalArgumentException("twin distance must be >= 0, got " + mergeWithinSamples);
+            if (eventGains && !levelFit) throw new IllegalArgumentException("each event's own gain refines the level fit: it needs the level fit on");
         }
 
         public Options(int maxEventsPerWindow, double stopBelow, Precision precision, int refineSteps, double refineLr,
                        double targetKbps, double mergeCosine, int mergeWithinSamples) {
             this(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, targetKbps, mergeCosine, mergeWithinSamples, true,
-                    false);
+                    false, false);
         }
 
         public Options(int maxEventsPerWindow, double stopBelow, Precision precision, int refineSteps, double refineLr,
@@ -125,22 +126,22 @@ public final class Codec {
         }
 
         public Options withRefine(int steps, double lr) {
-            return new Options(maxEventsPerWindow, stopBelow, precision, steps, lr, targetKbps, mergeCosine, mergeWithinSamples, keepSilence, levelFit);
+            return new Options(maxEventsPerWindow, stopBelow, precision, steps, lr, targetKbps, mergeCosine, mergeWithinSamples, keepSilence, levelFit, eventGains);
         }
 
         /** A target bitrate in kbit/s, the file's header included (0 = none). */
         public Options withTargetKbps(double kbps) {
-            return new Options(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, kbps, mergeCosine, mergeWithinSamples, keepSilence, levelFit);
+            return new Options(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, kbps, mergeCosine, mergeWithinSamples, keepSilence, levelFit, eventGains);
         }
 
         /** Merges same-onset events whose vectors have cosine similarity above cosine ({@link #NO_MERGE}: none). */
         public Options withMergeTwins(double cosine) {
-            return new Options(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, targetKbps, cosine, mergeWithinSamples, keepSilence, levelFit);
+            return new Options(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, targetKbps, cosine, mergeWithinSamples, keepSilence, levelFit, eventGains);
         }
 
         /** Also merges twins whose onsets are up to that many samples apart (see {@link EventList#mergeTwins(double, int)}). */
         public Options withMergeWithin(int samples) {
-            return new Options(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, targetKbps, mergeCosine, samples, keepSilence, levelFit);
+            return new Options(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, targetKbps, mergeCosine, samples, keepSilence, levelFit, eventGains);
         }
 
         /**
@@ -148,7 +149,7 @@ public final class Codec {
          * the decoder then outputs zeros instead of the events' decaying tails.
          */
         public Options withSilence(boolean keep) {
-            return new Options(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, targetKbps, mergeCosine, mergeWithinSamples, keep, levelFit);
+            return new Options(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, targetKbps, mergeCosine, mergeWithinSamples, keep, levelFit, eventGains);
         }
 
         /**
@@ -157,7 +158,19 @@ public final class Codec {
          * amplitudes are the model's own.
          */
         public Options withLevelFit(boolean fit) {
-            return new Options(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, targetKbps, mergeCosine, mergeWithinSamples, keepSilence, fit);
+            return new Options(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, targetKbps, mergeCosine, mergeWithinSamples, keepSilence, fit,
+                    fit && eventGains);
+        }
+
+        /**
+         * After the level fit's one gain for a window's events, each event's own (one pass over the events in
+         * order, within 6 dB of the window's, on the same objective): the decode's spectral balance follows the input's
+         * as far as the events' own spectra allow. Needs the level fit; costs about half the encode time again
+         * (models/default/MODEL_CARD.md).
+         */
+        public Options withEventGains(boolean each) {
+            return new Options(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, targetKbps, mergeCosine, mergeWithinSamples, keepSilence,
+                    levelFit || each, each);
         }
     }
 
@@ -443,7 +456,7 @@ public final class Codec {
                 budget.spent(encodeWindow(residual, windowStart, opt, allowed, events, firstHalfInput, finalCols, greedy));
             }
             if (fit != null) {
-                if (events.size() > before) fitLevel(fit, events, before, greedy, windowStart, finalCols, original, stored, decoded, scale);
+                if (events.size() > before) fitLevel(fit, events, before, greedy, windowStart, finalCols, original, stored, decoded, scale, opt.eventGains());
                 greedy.clear();
             }
             // the first half of this window is now final: account for it, then slide by half a window
@@ -599,7 +612,8 @@ public final class Codec {
      * greedy loop rendered (greedy) are not rendered again; merged or refined ones are.
      */
     private void fitLevel(LevelFit fit, List<Event> events, int from, Map<Event, float[][]> greedy, long windowStart,
-                          int finalCols, float[][] original, float[][] stored, float[] decoded, float scale) {
+                          int finalCols, float[][] original, float[][] stored, float[] decoded, float scale,
+                          boolean eventGains) {
         int hop = c.stftHop;
         List<Event> mine = events.subList(from, events.size());
         int n = mine.size();
@@ -641,14 +655,58 @@ public final class Codec {
         }
         int stride = (len - c.stftWindow) / hop + 1;
         double floor = Spectral.LOG_FLOOR * scale / Math.sqrt(c.stftWindow);
-        float g = (float) fit.gain(original, t, cc, finalCols, stride, floor);
+        LevelFit.Target input = fit.target(original, finalCols, floor);
+        boolean nativeObjective = dev.siac.dsp.NativeFft.available();
+        float g = (float) fit.gain(input, t, cc, stride, 0, LevelFit.MIN_DB, LevelFit.MAX_DB, nativeObjective);
+        if (!eventGains || n == 1) {
+            for (int i = 0; i < n; i++) {
+                Event e = mine.get(i);
+                mine.set(i, new Event(e.time(), e.amplitude() * g, e.vector()));
+                subtractScaled(stored, specs[i], placedStartColumn((int) ((e.time() - origin) / hop)), g);
+            }
+            for (int j = 0; j < decoded.length; j++) decoded[j] += g * cur[j];
+            return;
+        }
+        // each event's own gain: with the others fixed, event i's contribution c_i is refitted against d - g_i c_i
+        float[][] each = new float[n][];
+        try (NDScope scope = new NDScope(); NDManager m = model.manager().newSubManager()) {
+            scope.suppressNotUsedWarning();
+            float[] flat = new float[n * len];
+            float[] one = new float[decoded.length];
+            for (int i = 0; i < n; i++) {
+                java.util.Arrays.fill(one, 0f);
+                Placement.addRow(one, origin, rows[i], Placement.rowStart(c, mine.get(i).time()));
+                System.arraycopy(one, 0, flat, i * len, len);
+            }
+            float[] all = Spectral.complexFrames(m.create(flat, new Shape(n, len))).toFloatArray();
+            int cells = all.length / n;
+            for (int i = 0; i < n; i++) each[i] = java.util.Arrays.copyOfRange(all, i * cells, (i + 1) * cells);
+        }
+        float[] d = new float[t.length], rest = new float[t.length];
+        for (int j = 0; j < d.length; j++) d[j] = t[j] + g * cc[j];
+        double windowDb = 20 * Math.log10(g);
+        float[] gains = new float[n];
+        for (int i = 0; i < n; i++) {
+            float[] ci = each[i];
+            for (int j = 0; j < d.length; j++) rest[j] = d[j] - g * ci[j];
+            float h = (float) fit.gain(input, rest, ci, stride, windowDb, windowDb - EVENT_GAIN_RANGE_DB,
+                    windowDb + EVENT_GAIN_RANGE_DB, nativeObjective);
+            for (int j = 0; j < d.length; j++) d[j] = rest[j] + h * ci[j];
+            gains[i] = h;
+        }
+        float[] one = new float[decoded.length];
         for (int i = 0; i < n; i++) {
             Event e = mine.get(i);
-            mine.set(i, new Event(e.time(), e.amplitude() * g, e.vector()));
-            subtractScaled(stored, specs[i], placedStartColumn((int) ((e.time() - origin) / hop)), g);
+            mine.set(i, new Event(e.time(), e.amplitude() * gains[i], e.vector()));
+            subtractScaled(stored, specs[i], placedStartColumn((int) ((e.time() - origin) / hop)), gains[i]);
+            java.util.Arrays.fill(one, 0f);
+            Placement.addRow(one, origin, rows[i], Placement.rowStart(c, e.time()));
+            for (int j = 0; j < decoded.length; j++) decoded[j] += gains[i] * one[j];
         }
-        for (int j = 0; j < decoded.length; j++) decoded[j] += g * cur[j];
     }
+
+    /** How far an event's own gain may stray from its window's ({@link Options#withEventGains}). */
+    static final double EVENT_GAIN_RANGE_DB = 6;
 
     private void fillColumns(AudioWindow audio, float[][] original, float[][] residual, float[][] stored, long firstFrame,
                              int col, int count) throws IOException {

@@ -75,12 +75,19 @@ final class LevelFit {
      * loss over frames and bands.
      */
     double gain(float[][] x, float[] t, float[] c, int frames, int stride, double floor, boolean nativeObjective) {
+        return gain(target(x, frames, floor), t, c, stride, 0, MIN_DB, MAX_DB, nativeObjective);
+    }
+
+    /** The input's side of the objective over frames [0, frames): its log mel bands, and which frames are audible. */
+    record Target(int frames, float[] logs, boolean[] audible, double floor) {
+    }
+
+    /** See {@link Target}; x is magnitudes [bin][frame]. */
+    Target target(float[][] x, int frames, double floor) {
         int nMels = offsets.length - 1;
-        double logFloor = Math.log10(floor);
-        // the input's bands per frame, and which frames count: audible in the input and touched by the events
         double[] band = new double[frames];
         float[] target = new float[frames * nMels];
-        boolean[] audible = new boolean[frames], touched = new boolean[frames];
+        boolean[] audible = new boolean[frames];
         for (int m = 0; m < nMels; m++) {
             java.util.Arrays.fill(band, 0);
             for (int i = offsets[m]; i < offsets[m + 1]; i++) {
@@ -93,6 +100,23 @@ final class LevelFit {
                 target[f * nMels + m] = (float) Math.log10(Math.max(band[f], floor));
             }
         }
+        return new Target(frames, target, audible, floor);
+    }
+
+    /**
+     * The gain in [minDb, maxDb] (linear) that minimises the objective against the input's target with t + g c: a
+     * grid of 4 dB steps from minDb, then a golden-section search around its best point to 0.1 dB; the grid's first
+     * point is centerDb (kept on ties). Frames c leaves at zero do not count; none left: returns centerDb's gain.
+     */
+    double gain(Target input, float[] t, float[] c, int stride, double centerDb, double minDb, double maxDb,
+                boolean nativeObjective) {
+        int frames = input.frames();
+        double floor = input.floor();
+        float[] target = input.logs();
+        boolean[] audible = input.audible();
+        int nMels = offsets.length - 1;
+        double logFloor = Math.log10(floor);
+        boolean[] touched = new boolean[frames];
         for (int k = 0; k < bins; k++) {
             for (int f = 0; f < frames; f++) {
                 int j = (k * stride + f) * 2;
@@ -102,7 +126,7 @@ final class LevelFit {
         int[] used = new int[frames];
         int count = 0;
         for (int f = 0; f < frames; f++) if (audible[f] && touched[f]) used[count++] = f;
-        if (count == 0) return 1;
+        if (count == 0) return Math.pow(10, centerDb / 20);
         final int usedFrames = count;
         // per cell, bin-major (bins x used frames): |t|^2, |c|^2 and 2 Re(t c*), so |t + g c|^2 = tt + g^2 cc + g tc
         float[] tt = new float[count * bins], cc = new float[count * bins], tc = new float[count * bins];
@@ -150,16 +174,16 @@ final class LevelFit {
                     return loss;
                 };
         // a coarse grid, then a golden-section search around its best point
-        double bestDb = 0, best = obj.at(1);
-        for (double db = MIN_DB; db <= MAX_DB + 1e-9; db += COARSE_STEP_DB) {
-            if (db == 0) continue;
+        double bestDb = centerDb, best = obj.at(Math.pow(10, centerDb / 20));
+        for (double db = minDb; db <= maxDb + 1e-9; db += COARSE_STEP_DB) {
+            if (db == centerDb) continue;
             double v = obj.at(Math.pow(10, db / 20));
             if (v < best) {
                 best = v;
                 bestDb = db;
             }
         }
-        double lo = Math.max(MIN_DB, bestDb - COARSE_STEP_DB), hi = Math.min(MAX_DB, bestDb + COARSE_STEP_DB);
+        double lo = Math.max(minDb, bestDb - COARSE_STEP_DB), hi = Math.min(maxDb, bestDb + COARSE_STEP_DB);
         double r = (Math.sqrt(5) - 1) / 2;
         double a = hi - r * (hi - lo), b = lo + r * (hi - lo);
         double fa = obj.at(Math.pow(10, a / 20)), fb = obj.at(Math.pow(10, b / 20));

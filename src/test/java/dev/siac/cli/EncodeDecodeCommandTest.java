@@ -266,6 +266,9 @@ class EncodeDecodeCommandTest {
             assertTrue(r.err().contains(bad.equals("0.01") ? "header" : "--kbps"), r.err());
         }
         assertEquals(2, encode(in, dir.resolve("bad.siac"), "--kbps", "fast").code());
+        CliRun both = encode(in, dir.resolve("bad.siac"), "--event-gains", "--no-level-fit");
+        assertEquals(1, both.code());
+        assertTrue(both.err().contains("--event-gains") && both.err().strip().lines().count() == 1, both.err());
         assertFalse(Files.exists(dir.resolve("bad.siac")));
     }
 

@@ -202,6 +202,42 @@ class CodecTest {
     }
 
     /**
+     * Event gains: the same events as the level fit (onsets, vectors), each amplitude within 6 dB of the window fit's,
+     * not all scaled alike; the decode no farther from the input in mel_l1 (each event's gain starts at its window's
+     * and is kept on ties); chunking-invariant; only with the level fit.
+     */
+    @Test
+    void eventGainsRefineEachEventsLevelWithinSixDecibelsOfItsWindows() throws IOException {
+        float[] x = TinyModel.noise(40000, 0.5, 5);
+        for (int i = 20000; i < x.length; i++) x[i] *= 0.1f;
+        for (int i = 0; i < x.length; i += 3000) for (int k = 0; k < 300 && i + k < x.length; k++) x[i + k] *= 4; // bursts
+        Codec.Options fitOptions = options(c.eventsPerWindow, 0).withLevelFit(true);
+        Codec.Options eachOptions = fitOptions.withEventGains(true);
+        Codec.Result fitted = encode(x, fitOptions);
+        Codec.Result each = encode(x, eachOptions);
+        List<Event> a = fitted.events().events(), b = each.events().events();
+        assertEquals(a.size(), b.size());
+        int differ = 0;
+        for (int i = 0; i < a.size(); i++) {
+            assertEquals(a.get(i).time(), b.get(i).time());
+            assertArrayEquals(a.get(i).vector(), b.get(i).vector());
+            double db = 20 * Math.log10((double) b.get(i).amplitude() / a.get(i).amplitude());
+            assertTrue(Math.abs(db) <= Codec.EVENT_GAIN_RANGE_DB + 0.01, "event " + i + ": " + db + " dB");
+            if (Math.abs(db) > 0.05) differ++;
+        }
+        assertTrue(differ > 0, "some event's gain moved");
+        double window = dev.siac.eval.Metrics.melL1(x, decode(fitted.events()), c.sampleRate);
+        double events = dev.siac.eval.Metrics.melL1(x, decode(each.events()), c.sampleRate);
+        assertTrue(events <= window + 1e-3, "mel_l1 " + window + " -> " + events);
+        assertEquals(each.events(), encode(x, eachOptions, 7, 1000, 4097).events());
+        assertFalse(eachOptions.withLevelFit(false).eventGains(), "no level fit, no event gains");
+        assertTrue(options(c.eventsPerWindow, 0).withEventGains(true).levelFit(), "event gains bring the level fit");
+        Codec.Options o = eachOptions;
+        assertThrows(IllegalArgumentException.class, () -> new Codec.Options(o.maxEventsPerWindow(), o.stopBelow(),
+                o.precision(), 0, o.refineLr(), 0, o.mergeCosine(), 0, true, false, true));
+    }
+
+    /**
      * Lengths off the window (8192) and hop (256) grids. Noise has energy in every frame, and this model's switch
      * is positive on it, so every half window (the onsets one window may place) must get at least one event,
      * the last, partial one included: padding at the end exists so that the last samples can receive onsets.
