@@ -120,8 +120,13 @@ public final class Siac implements AutoCloseable {
      * or a bitrate target, is encoded whole on the calling thread.
      */
     public Codec.Result encode(Path audioFile, Codec.Options options, IntConsumer windowsDone, int jobs) throws IOException {
+        return encode(audioFile, scan(audioFile), options, windowsDone, jobs);
+    }
+
+    /** As {@link #encode(Path, Codec.Options, IntConsumer, int)} with the file's {@link #scan} already made (read once less). */
+    public Codec.Result encode(Path audioFile, Scan scan, Codec.Options options, IntConsumer windowsDone, int jobs)
+            throws IOException {
         if (jobs < 1) throw new IllegalArgumentException("jobs must be at least 1, got " + jobs);
-        Scan scan = scan(audioFile);
         Codec.Stretches stretches = (from, to) -> {
             AudioReader r = AudioIO.open(audioFile);
             try {

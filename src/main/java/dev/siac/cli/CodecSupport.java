@@ -45,7 +45,7 @@ final class CodecSupport implements AutoCloseable {
         int half = model.config.windowSamples / 2;
         long windows = Math.max(1, scan.length() / half + (scan.length() % half == 0 ? 0 : 1));
         try (ProgressBar bar = bar("encode", windows, progress)) {
-            return siac.encode(in, options, done -> { if (bar != null) bar.stepTo(done); }, jobs);
+            return siac.encode(in, scan, options, done -> { if (bar != null) bar.stepTo(done); }, jobs);
         }
     }
 
