@@ -342,10 +342,11 @@ public final class Codec {
                     ai.djl.pytorch.jni.JniUtils.setGradMode(false); // a new thread records by default
                     ai.djl.pytorch.jni.JniUtils.setNumThreads(perPart); // each thread's own OpenMP setting
                     try (Stretch s = signal.open(from, to)) {
+                        int context = (int) ((bounds[k] - from) / hop); // windows encoded only for their tails
                         return encodePart(s, to - from, gain, opt, bounds[k] - from, bounds[k + 1] - from, n -> {
                             if (windowsDone == null) return;
                             synchronized (done) {
-                                done[k] = n;
+                                done[k] = Math.max(0, n - context);
                                 int sum = 0;
                                 for (int d : done) sum += d;
                                 windowsDone.accept((int) Math.min(sum, hops));
