@@ -687,12 +687,32 @@ public final class Codec {
         for (int j = 0; j < d.length; j++) d[j] = t[j] + g * cc[j];
         double windowDb = 20 * Math.log10(g);
         float[] gains = new float[n];
+        int bins = fit.bins();
         for (int i = 0; i < n; i++) {
             float[] ci = each[i];
-            for (int j = 0; j < d.length; j++) rest[j] = d[j] - g * ci[j];
-            float h = (float) fit.gain(input, rest, ci, stride, windowDb, windowDb - EVENT_GAIN_RANGE_DB,
+            // the frames the event reaches among the window's final ones; the arrays are (bin, frame, re/im)
+            int f0 = finalCols, f1 = 0;
+            for (int k = 0; k < bins; k++) {
+                for (int f = 0; f < finalCols; f++) {
+                    int j = (k * stride + f) * 2;
+                    if (ci[j] != 0 || ci[j + 1] != 0) {
+                        f0 = Math.min(f0, f);
+                        f1 = Math.max(f1, f + 1);
+                    }
+                }
+            }
+            if (f0 >= f1) {
+                gains[i] = g; // it sounds only after the window's final frames: the next window's fit sees it
+                continue;
+            }
+            for (int k = 0; k < bins; k++) {
+                for (int j = (k * stride + f0) * 2, end = (k * stride + f1) * 2; j < end; j++) rest[j] = d[j] - g * ci[j];
+            }
+            float h = (float) fit.gain(input, rest, ci, stride, f0, f1, windowDb, windowDb - EVENT_GAIN_RANGE_DB,
                     windowDb + EVENT_GAIN_RANGE_DB, nativeObjective);
-            for (int j = 0; j < d.length; j++) d[j] = rest[j] + h * ci[j];
+            for (int k = 0; k < bins; k++) {
+                for (int j = (k * stride + f0) * 2, end = (k * stride + f1) * 2; j < end; j++) d[j] = rest[j] + h * ci[j];
+            }
             gains[i] = h;
         }
         float[] one = new float[decoded.length];

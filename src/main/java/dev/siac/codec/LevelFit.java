@@ -110,6 +110,12 @@ final class LevelFit {
      */
     double gain(Target input, float[] t, float[] c, int stride, double centerDb, double minDb, double maxDb,
                 boolean nativeObjective) {
+        return gain(input, t, c, stride, 0, input.frames(), centerDb, minDb, maxDb, nativeObjective);
+    }
+
+    /** As {@link #gain(Target, float[], float[], int, double, double, double, boolean)} where c is zero outside frames [from, to). */
+    double gain(Target input, float[] t, float[] c, int stride, int from, int to, double centerDb, double minDb,
+                double maxDb, boolean nativeObjective) {
         int frames = input.frames();
         double floor = input.floor();
         float[] target = input.logs();
@@ -118,7 +124,7 @@ final class LevelFit {
         double logFloor = Math.log10(floor);
         boolean[] touched = new boolean[frames];
         for (int k = 0; k < bins; k++) {
-            for (int f = 0; f < frames; f++) {
+            for (int f = from; f < to; f++) {
                 int j = (k * stride + f) * 2;
                 if (c[j] != 0 || c[j + 1] != 0) touched[f] = true;
             }
