@@ -359,7 +359,7 @@ public final class Codec {
             List<Silence> spans = new ArrayList<>();
             double input = 0, residual = 0, modelResidual = 0;
             for (int k = 0; k < parts; k++) {
-                Part p = dev.siac.io.Futures.get(futures.get(k));
+                Part p = dev.siac.io.Futures.get(futures.get(k), "encoding");
                 for (Event e : p.events()) events.add(new Event(e.time() + origins[k], e.amplitude(), e.vector()));
                 spans.add(p.silence().clipped(0, Long.MAX_VALUE, origins[k]));
                 input += p.inputL1();
@@ -673,7 +673,7 @@ public final class Codec {
         try (NDScope scope = new NDScope(); NDManager m = model.manager().newSubManager()) {
             scope.suppressNotUsedWarning();
             float[] flat = new float[n * len];
-            float[] one = new float[decoded.length];
+            float[] one = new float[len];
             for (int i = 0; i < n; i++) {
                 java.util.Arrays.fill(one, 0f);
                 Placement.addRow(one, origin, rows[i], Placement.rowStart(c, mine.get(i).time()));
@@ -715,14 +715,11 @@ public final class Codec {
             }
             gains[i] = h;
         }
-        float[] one = new float[decoded.length];
         for (int i = 0; i < n; i++) {
             Event e = mine.get(i);
             mine.set(i, new Event(e.time(), e.amplitude() * gains[i], e.vector()));
             subtractScaled(stored, specs[i], placedStartColumn((int) ((e.time() - origin) / hop)), gains[i]);
-            java.util.Arrays.fill(one, 0f);
-            Placement.addRow(one, origin, rows[i], Placement.rowStart(c, e.time()));
-            for (int j = 0; j < decoded.length; j++) decoded[j] += gains[i] * one[j];
+            Placement.addRow(decoded, origin, rows[i], Placement.rowStart(c, e.time()), gains[i]);
         }
     }
 
@@ -932,16 +929,7 @@ public final class Codec {
                     return render(b);
                 }));
             }
-            try {
-                return ahead.poll().get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while decoding", e);
-            } catch (java.util.concurrent.ExecutionException e) {
-                if (e.getCause() instanceof RuntimeException r) throw r;
-                if (e.getCause() instanceof Error err) throw err;
-                throw new IOException(e.getCause());
-            }
+            return dev.siac.io.Futures.get(ahead.poll(), "decoding");
         }
 
         private float[][] render(List<Event> part) {

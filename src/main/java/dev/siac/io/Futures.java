@@ -14,14 +14,14 @@ public final class Futures {
     /**
      * The future's value once it is done; its failure rethrown as it was thrown where it can be (an IOException, a
      * RuntimeException or an Error), else in an IOException. An interrupt while waiting is restored and reported as an
-     * InterruptedIOException.
+     * InterruptedIOException "interrupted while " + doing.
      */
-    public static <T> T get(Future<T> f) throws IOException {
+    public static <T> T get(Future<T> f, String doing) throws IOException {
         try {
             return f.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw (IOException) new InterruptedIOException("interrupted").initCause(e);
+            throw (IOException) new InterruptedIOException("interrupted while " + doing).initCause(e);
         } catch (ExecutionException e) {
             Throwable c = e.getCause();
             if (c instanceof IOException io) throw io;

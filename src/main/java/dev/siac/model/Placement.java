@@ -187,10 +187,15 @@ public final class Placement {
      * of the row outside the canvas are dropped.
      */
     public static void addRow(float[] canvas, long canvasStart, float[] row, long rowStart) {
+        addRow(canvas, canvasStart, row, rowStart, 1f);
+    }
+
+    /** {@link #addRow(float[], long, float[], long)} of the row times scale. */
+    public static void addRow(float[] canvas, long canvasStart, float[] row, long rowStart, float scale) {
         long off = rowStart - canvasStart;
         int from = (int) Math.max(0, Math.min(row.length, -off));
         int to = (int) Math.max(from, Math.min(row.length, canvas.length - off));
-        for (int j = from; j < to; j++) canvas[(int) (off + j)] += row[j];
+        for (int j = from; j < to; j++) canvas[(int) (off + j)] += scale * row[j];
     }
 
     /**
