@@ -81,6 +81,11 @@ public final class TrainCommand implements Callable<Integer> {
                     + " mel_l1 measures it, so quiet parts count (0 = the seed's loss)")
     double logBand;
 
+    @Option(names = "--log-mel", defaultValue = "0", paramLabel = "LAMBDA",
+            description = "weight of the log-mel term: each frame's level in mel_l1's 80 mel bands in log terms, the"
+                    + " metric's own resolution (0 = the seed's loss)")
+    double logMel;
+
     @Option(names = "--event-cost", defaultValue = "0", paramLabel = "MU",
             description = "cost per event, concave in its energy: one event is cheaper than twins that add up to it, and"
                     + " an event that removes little goes to amplitude 0 (0 = the seed's loss)")
@@ -145,7 +150,7 @@ public final class TrainCommand implements Callable<Integer> {
             o.warmup = warmup;
             o.scheduleSteps = scheduleSteps;
             o.adversarial = adversarial;
-            o.terms = new dev.siac.train.Losses.Terms(bandLevel, eventCost, logBand);
+            o.terms = new dev.siac.train.Losses.Terms(bandLevel, eventCost, logBand, logMel);
             o.seed = seed;
             o.workers = workers;
             o.checkpointEvery = checkpointEvery;

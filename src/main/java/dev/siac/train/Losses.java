@@ -30,22 +30,33 @@ public final class Losses {
      *                  mel_l1 it weighs a quiet band's relative error as much as a loud one's (up to 10x more per cell
      *                  than the seed's push, for a band 10x quieter than the mean), where the seed's L1 ignores the
      *                  quiet parts.
+     * @param logMel    lambda of the log-mel term: mel_l1's own measure, at its resolution. Per frame and each of 80
+     *                  Slaney mel bands j (0 to Nyquist, mel_l1's filterbank applied to the magnitudes),
+     *                  lambda (bins / 80) m |log(M_j T + eps) - log(M_j S + eps)| with m the example's mean |T| and
+     *                  eps = 0.01 times the example's mean mel value. The half-octave bands of the log band-level term
+     *                  are 16 in all; mel_l1 has 65 bands above 1 kHz alone, so the log band-level term cannot see a
+     *                  formant or a partial that is missing within its band.
      */
-    public record Terms(double bandLevel, double eventCost, double logBand) {
-        public static final Terms SEED = new Terms(0, 0, 0);
+    public record Terms(double bandLevel, double eventCost, double logBand, double logMel) {
+        public static final Terms SEED = new Terms(0, 0, 0, 0);
 
         public Terms(double bandLevel, double eventCost) {
-            this(bandLevel, eventCost, 0);
+            this(bandLevel, eventCost, 0, 0);
+        }
+
+        public Terms(double bandLevel, double eventCost, double logBand) {
+            this(bandLevel, eventCost, logBand, 0);
         }
 
         public Terms {
+            if (!(logMel >= 0 && logMel < 1e3)) throw new IllegalArgumentException("log-mel weight must be in [0, 1000), got " + logMel);
             if (!(logBand >= 0 && logBand < 1e3)) throw new IllegalArgumentException("log band-level weight must be in [0, 1000), got " + logBand);
             if (!(bandLevel >= 0 && bandLevel < 1e3)) throw new IllegalArgumentException("band-level weight must be in [0, 1000), got " + bandLevel);
             if (!(eventCost >= 0 && eventCost < 1e3)) throw new IllegalArgumentException("event cost must be in [0, 1000), got " + eventCost);
         }
 
         public boolean seed() {
-            return bandLevel == 0 && eventCost == 0 && logBand == 0;
+            return bandLevel == 0 && eventCost == 0 && logBand == 0 && logMel == 0;
         }
     }
 
@@ -135,6 +146,80 @@ public final class Losses {
                 }
             };
         });
+    }
+
+    /** Mel bands of the log-mel term: mel_l1's (docs/METRICS.md). */
+    static final int LOG_MEL_BANDS = 80;
+    /** eps of the log-mel term, relative to the example's mean mel value (40 dB below it). */
+    static final double LOG_MEL_FLOOR = 0.01;
+
+    /** mel_l1's filterbank for a spectrogram of this many bins: [{@link #LOG_MEL_BANDS}][bins]. */
+    static float[][] melFilterbank(int bins, int sampleRate) {
+        double[][] w = dev.siac.dsp.Mel.filterbank(sampleRate, 2 * (bins - 1), LOG_MEL_BANDS, 0, sampleRate / 2.0);
+        float[][] f = new float[w.length][bins];
+        for (int j = 0; j < w.length; j++) {
+            for (int k = 0; k < bins; k++) f[j][k] = (float) w[j][k];
+        }
+        return f;
+    }
+
+    /**
+     * Adds the log-mel term's gradient with respect to S to g and returns its value (see {@link Terms#logMel}). With
+     * u_j = M_j S + eps and v_j = M_j T + eps, d/dS(k) of w |log u_j - log v_j| is w sign(u_j - v_j) M_jk / u_j,
+     * summed over the bands that hold bin k. t, s and g are (B, bins, frames) row-major; mel is [bands][bins].
+     */
+    static double addLogMelGradient(float[] t, float[] s, float[] g, int batch, int bins, int frames, float[][] mel,
+                                    double lambda) {
+        int bands = mel.length;
+        int[] lo = new int[bands], hi = new int[bands];
+        for (int j = 0; j < bands; j++) {
+            int a = 0, e = bins;
+            while (a < bins && mel[j][a] == 0) a++;
+            while (e > a && mel[j][e - 1] == 0) e--;
+            lo[j] = a;
+            hi[j] = e;
+        }
+        double value = 0;
+        double[] mt = new double[bands * frames], ms = new double[bands * frames];
+        for (int b = 0; b < batch; b++) {
+            int off = b * bins * frames;
+            double mean = 0;
+            for (int i = off; i < off + bins * frames; i++) mean += t[i];
+            mean /= (double) bins * frames;
+            if (!(mean > 0)) continue;
+            java.util.Arrays.fill(mt, 0);
+            java.util.Arrays.fill(ms, 0);
+            double melMean = 0;
+            for (int j = 0; j < bands; j++) {
+                for (int k = lo[j]; k < hi[j]; k++) {
+                    double w = mel[j][k];
+                    int row = off + k * frames;
+                    for (int f = 0; f < frames; f++) {
+                        mt[j * frames + f] += w * t[row + f];
+                        ms[j * frames + f] += w * s[row + f];
+                    }
+                }
+            }
+            for (double v : mt) melMean += v;
+            melMean /= (double) bands * frames;
+            double eps = LOG_MEL_FLOOR * melMean;
+            double weight = lambda * mean * bins / bands;
+            for (int j = 0; j < bands; j++) {
+                for (int f = 0; f < frames; f++) {
+                    int i = j * frames + f;
+                    double u = ms[i] + eps, v = mt[i] + eps;
+                    value += weight * Math.abs(Math.log(u) - Math.log(v));
+                    double sign = Math.signum(ms[i] - mt[i]);
+                    ms[i] = sign == 0 ? 0 : weight * sign / u;    // reused: this band's slope
+                }
+                for (int k = lo[j]; k < hi[j]; k++) {
+                    double w = mel[j][k];
+                    int row = off + k * frames;
+                    for (int f = 0; f < frames; f++) g[row + f] += (float) (w * ms[j * frames + f]);
+                }
+            }
+        }
+        return value;
     }
 
     /**
@@ -269,6 +354,21 @@ public final class Losses {
                 NDArray rs = rms(sum.get(band));
                 NDArray d = rs.add(eps).log().sub(rt.add(eps).log()).abs().mul(mean.expandDims(1));
                 total = total.add(d.sum().mul((float) (terms.logBand() * n1)));
+            }
+        }
+        if (terms.logMel() > 0) {
+            int bins = (int) target.getShape().get(1);
+            float[][] fb = melFilterbank(bins, sampleRate);
+            float[] flat = new float[fb.length * bins];
+            for (int j = 0; j < fb.length; j++) System.arraycopy(fb[j], 0, flat, j * bins, bins);
+            NDArray mel = audio.getManager().create(flat, new ai.djl.ndarray.types.Shape(fb.length, bins));
+            NDArray mean = target.sum(new int[] {1, 2}).div((float) (bins * target.getShape().get(2)));   // (B)
+            for (int b = 0; b < target.getShape().get(0); b++) {
+                NDArray mt = mel.matMul(target.get(b));                                          // (bands, frames)
+                NDArray ms = mel.matMul(sum.get(b));
+                NDArray eps = mt.mean().mul((float) LOG_MEL_FLOOR);
+                NDArray d = ms.add(eps).log().sub(mt.add(eps).log()).abs().sum();
+                total = total.add(d.mul(mean.get(b)).mul((float) (terms.logMel() * bins / fb.length)));
             }
         }
         if (terms.eventCost() > 0) {

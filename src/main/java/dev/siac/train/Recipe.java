@@ -49,6 +49,7 @@ final class Recipe {
         r.put("band-level", o.terms.bandLevel());
         r.put("event-cost", o.terms.eventCost());
         r.put("log-band", o.terms.logBand());
+        r.put("log-mel", o.terms.logMel());
         r.put("workers", o.workers);
         r.put("chunk", o.chunk);
         r.put("valid-every", o.validEvery);
@@ -113,9 +114,10 @@ final class Recipe {
             case "curriculum" -> o.curriculumSteps = s.get(key).getAsLong();
             case "curriculum-start" -> o.curriculumStart = s.get(key).getAsDouble();
             case "adversarial" -> o.adversarial = s.get(key).getAsBoolean();
-            case "band-level" -> o.terms = new Losses.Terms(s.get(key).getAsDouble(), o.terms.eventCost(), o.terms.logBand());
-            case "event-cost" -> o.terms = new Losses.Terms(o.terms.bandLevel(), s.get(key).getAsDouble(), o.terms.logBand());
-            case "log-band" -> o.terms = new Losses.Terms(o.terms.bandLevel(), o.terms.eventCost(), s.get(key).getAsDouble());
+            case "band-level" -> o.terms = new Losses.Terms(s.get(key).getAsDouble(), o.terms.eventCost(), o.terms.logBand(), o.terms.logMel());
+            case "event-cost" -> o.terms = new Losses.Terms(o.terms.bandLevel(), s.get(key).getAsDouble(), o.terms.logBand(), o.terms.logMel());
+            case "log-band" -> o.terms = new Losses.Terms(o.terms.bandLevel(), o.terms.eventCost(), s.get(key).getAsDouble(), o.terms.logMel());
+            case "log-mel" -> o.terms = new Losses.Terms(o.terms.bandLevel(), o.terms.eventCost(), o.terms.logBand(), s.get(key).getAsDouble());
             case "workers" -> o.workers = s.get(key).getAsInt();
             case "chunk" -> o.chunk = s.get(key).getAsInt();
             case "valid-every" -> o.validEvery = s.get(key).getAsInt();

@@ -225,6 +225,12 @@ public final class TrainStep {
                         Losses.bandEdges(c.bins(), c.sampleRate), terms.logBand());
                 g = m.create(gh, g.getShape());
             }
+            if (terms.logMel() > 0) {
+                float[] t = target.toFloatArray(), s = sum.toFloatArray(), gh = g.toFloatArray();
+                termsValue += Losses.addLogMelGradient(t, s, gh, b, c.bins(), c.frames(),
+                        Losses.melFilterbank(c.bins(), c.sampleRate), terms.logMel());
+                g = m.create(gh, g.getShape());
+            }
             if (terms.eventCost() > 0) {
                 double[][] eventL1 = new double[steps][b];
                 for (int k = 0; k < steps; k++) {

@@ -216,4 +216,46 @@ class LossesTest {
         assertEquals(0, Losses.addLogBandGradient(t, t.clone(), same, 1, bins, frames, edges, 1), 1e-12);
         assertArrayEquals(new float[4], same);
     }
+
+    /**
+     * The log-mel term: 0 with no gradient where S = T; its gradient is the value's derivative (central differences on
+     * a random spectrum); a spectrum missing one mel band's worth of energy is pushed up there and nowhere else.
+     */
+    @Test
+    void logMelGradientIsTheDerivativeOfItsValue() {
+        int bins = 65, frames = 3, batch = 2;
+        float[][] mel = Losses.melFilterbank(bins, 22050);
+        assertEquals(Losses.LOG_MEL_BANDS, mel.length);
+        SplittableRandom rng = new SplittableRandom(7);
+        float[] t = new float[batch * bins * frames], s = new float[t.length];
+        for (int i = 0; i < t.length; i++) {
+            t[i] = (float) (0.1 + rng.nextDouble());
+            s[i] = (float) (0.1 + rng.nextDouble());
+        }
+        float[] same = new float[t.length];
+        assertEquals(0, Losses.addLogMelGradient(t, t.clone(), same, batch, bins, frames, mel, 1), 1e-12);
+        assertArrayEquals(new float[t.length], same);
+
+        float[] g = new float[t.length];
+        double v = Losses.addLogMelGradient(t, s, g, batch, bins, frames, mel, 1.5);
+        assertTrue(v > 0);
+        for (int i = 1; i < t.length; i += 7) {
+            double h = 1e-3;
+            float[] up = s.clone(), down = s.clone();
+            up[i] += (float) h;
+            down[i] -= (float) h;
+            double vu = Losses.addLogMelGradient(t, up, new float[t.length], batch, bins, frames, mel, 1.5);
+            double vd = Losses.addLogMelGradient(t, down, new float[t.length], batch, bins, frames, mel, 1.5);
+            assertEquals((vu - vd) / (up[i] - down[i]), g[i], 2e-3 * (1 + Math.abs(g[i])), "cell " + i);
+        }
+
+        // a dip in a few high bins of one frame: pushed up there, and not at all in bins no dipped band covers
+        float[] dip = t.clone();
+        for (int k = 50; k < 53; k++) dip[k * frames + 1] *= 0.1f;
+        float[] gd = new float[t.length];
+        Losses.addLogMelGradient(t, dip, gd, batch, bins, frames, mel, 1);
+        for (int k = 50; k < 53; k++) assertTrue(gd[k * frames + 1] < 0, "bin " + k);
+        assertEquals(0, gd[10 * frames + 1], 0);
+        assertEquals(0, gd[51 * frames], 0);
+    }
 }
