@@ -33,7 +33,8 @@ public final class Losses {
      * @param logMel    lambda of the log-mel term: mel_l1's own measure, at its resolution. Per frame and each of 80
      *                  Slaney mel bands j (0 to Nyquist, mel_l1's filterbank applied to the magnitudes),
      *                  lambda (bins / 80) m |log(M_j T + eps) - log(M_j S + eps)| with m the example's mean |T| and
-     *                  eps = 0.01 times the example's mean mel value. The half-octave bands of the log band-level term
+     *                  eps = {@link #LOG_MEL_FLOOR} times the example's mean mel value, over the frames of the window's
+     *                  unfaded first half ({@link #logMelFrames}). The half-octave bands of the log band-level term
      *                  are 16 in all; mel_l1 has 65 bands above 1 kHz alone, so the log band-level term cannot see a
      *                  formant or a partial that is missing within its band.
      */
@@ -150,8 +151,17 @@ public final class Losses {
 
     /** Mel bands of the log-mel term: mel_l1's (docs/METRICS.md). */
     static final int LOG_MEL_BANDS = 80;
-    /** eps of the log-mel term, relative to the example's mean mel value (40 dB below it). */
-    static final double LOG_MEL_FLOOR = 0.01;
+    /** eps of the log-mel term, relative to the example's mean mel value (20 dB below it, as the log band-level term's). */
+    static final double LOG_MEL_FLOOR = 0.1;
+
+    /**
+     * Frames the log-mel term counts: the first half of the window, where the target is not faded. The fade takes the
+     * second half to near silence, where a log measure would punish any event that rings on (as it must at inference,
+     * into the next window's audio) by its level relative to almost nothing.
+     */
+    static int logMelFrames(int frames) {
+        return (frames + 1) / 2;
+    }
 
     /** mel_l1's filterbank for a spectrogram of this many bins: [{@link #LOG_MEL_BANDS}][bins]. */
     static float[][] melFilterbank(int bins, int sampleRate) {
@@ -170,6 +180,7 @@ public final class Losses {
      */
     static double addLogMelGradient(float[] t, float[] s, float[] g, int batch, int bins, int frames, float[][] mel,
                                     double lambda) {
+        int used = logMelFrames(frames);
         int bands = mel.length;
         int[] lo = new int[bands], hi = new int[bands];
         for (int j = 0; j < bands; j++) {
@@ -194,18 +205,18 @@ public final class Losses {
                 for (int k = lo[j]; k < hi[j]; k++) {
                     double w = mel[j][k];
                     int row = off + k * frames;
-                    for (int f = 0; f < frames; f++) {
+                    for (int f = 0; f < used; f++) {
                         mt[j * frames + f] += w * t[row + f];
                         ms[j * frames + f] += w * s[row + f];
                     }
                 }
             }
             for (double v : mt) melMean += v;
-            melMean /= (double) bands * frames;
+            melMean /= (double) bands * used;
             double eps = LOG_MEL_FLOOR * melMean;
             double weight = lambda * mean * bins / bands;
             for (int j = 0; j < bands; j++) {
-                for (int f = 0; f < frames; f++) {
+                for (int f = 0; f < used; f++) {
                     int i = j * frames + f;
                     double u = ms[i] + eps, v = mt[i] + eps;
                     value += weight * Math.abs(Math.log(u) - Math.log(v));
@@ -215,7 +226,7 @@ public final class Losses {
                 for (int k = lo[j]; k < hi[j]; k++) {
                     double w = mel[j][k];
                     int row = off + k * frames;
-                    for (int f = 0; f < frames; f++) g[row + f] += (float) (w * ms[j * frames + f]);
+                    for (int f = 0; f < used; f++) g[row + f] += (float) (w * ms[j * frames + f]);
                 }
             }
         }
@@ -363,9 +374,10 @@ public final class Losses {
             for (int j = 0; j < fb.length; j++) System.arraycopy(fb[j], 0, flat, j * bins, bins);
             NDArray mel = audio.getManager().create(flat, new ai.djl.ndarray.types.Shape(fb.length, bins));
             NDArray mean = target.sum(new int[] {1, 2}).div((float) (bins * target.getShape().get(2)));   // (B)
+            String first = ":, 0:" + logMelFrames((int) target.getShape().get(2));
             for (int b = 0; b < target.getShape().get(0); b++) {
-                NDArray mt = mel.matMul(target.get(b));                                          // (bands, frames)
-                NDArray ms = mel.matMul(sum.get(b));
+                NDArray mt = mel.matMul(target.get(b).get(first));                               // (bands, frames/2)
+                NDArray ms = mel.matMul(sum.get(b).get(first));
                 NDArray eps = mt.mean().mul((float) LOG_MEL_FLOOR);
                 NDArray d = ms.add(eps).log().sub(mt.add(eps).log()).abs().sum();
                 total = total.add(d.mul(mean.get(b)).mul((float) (terms.logMel() * bins / fb.length)));

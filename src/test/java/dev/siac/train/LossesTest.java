@@ -257,5 +257,11 @@ class LossesTest {
         for (int k = 50; k < 53; k++) assertTrue(gd[k * frames + 1] < 0, "bin " + k);
         assertEquals(0, gd[10 * frames + 1], 0);
         assertEquals(0, gd[51 * frames], 0);
+        // the faded second half of the window (frame 2 of 3) counts for nothing
+        float[] late = t.clone();
+        for (int k = 0; k < bins; k++) late[k * frames + 2] *= 0.1f;
+        float[] gl = new float[t.length];
+        assertEquals(0, Losses.addLogMelGradient(t, late, gl, 1, bins, frames, mel, 1), 0);
+        assertArrayEquals(new float[t.length], gl);
     }
 }
