@@ -45,6 +45,11 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--lr", defaultValue = "1e-4", description = "Adam learning rate (default: ${DEFAULT-VALUE})")
     double lr;
 
+    @Option(names = "--sample-by", defaultValue = "file", paramLabel = "file|duration",
+            description = "how a training segment's file is chosen: file = uniformly over files, as the reference does;"
+                    + " duration = in proportion to its length, so many short files do not outweigh a few long ones")
+    String sampleBy;
+
     @Option(names = "--schedule", defaultValue = "constant", description = "constant | cosine (decays to 0.1 x lr at --schedule-steps)")
     String schedule;
 
@@ -132,12 +137,14 @@ public final class TrainCommand implements Callable<Integer> {
             if (batch < 1) throw new IllegalArgumentException("--batch-size must be at least 1");
             if (workers < 1) throw new IllegalArgumentException("--workers must be at least 1");
             if (!schedule.equals("constant") && !schedule.equals("cosine")) throw new IllegalArgumentException("--schedule must be constant or cosine");
+            if (!sampleBy.equals("file") && !sampleBy.equals("duration")) throw new IllegalArgumentException("--sample-by must be file or duration");
             if (curriculum < 0) throw new IllegalArgumentException("--curriculum must be at least 0");
             if (!(curriculumStart > 0 && curriculumStart <= 1)) throw new IllegalArgumentException("--curriculum-start must be in (0, 1]");
             Trainer.Options o = new Trainer.Options();
             o.curriculumSteps = curriculum;
             o.curriculumStart = curriculumStart;
             o.keepBest = !noKeepBest;
+            o.sampleBy = sampleBy;
             o.data = data;
             o.out = out;
             o.config = ModelConfig.presetOrFile(preset);

@@ -28,7 +28,7 @@ final class Recipe {
     /** The options a recipe holds, by flag name. Where checkpoints go and how often is not part of it. */
     static final List<String> KEYS = List.of("steps", "batch-size", "lr", "schedule", "warmup", "schedule-steps",
             "curriculum", "curriculum-start", "adversarial", "band-level", "event-cost", "log-band", "workers", "chunk", "valid-every",
-            "valid-segments", "keep-best");
+            "valid-segments", "keep-best", "log-mel", "sample-by");
 
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
 
@@ -55,6 +55,7 @@ final class Recipe {
         r.put("valid-every", o.validEvery);
         r.put("valid-segments", o.validSegments);
         r.put("keep-best", o.keepBest);
+        r.put("sample-by", o.sampleBy);
         return r;
     }
 
@@ -123,6 +124,7 @@ final class Recipe {
             case "valid-every" -> o.validEvery = s.get(key).getAsInt();
             case "valid-segments" -> o.validSegments = s.get(key).getAsInt();
             case "keep-best" -> o.keepBest = s.get(key).getAsBoolean();
+            case "sample-by" -> o.sampleBy = s.get(key).getAsString();
             default -> throw new IllegalStateException("recipe key without a field: " + key);
         }
     }

@@ -82,10 +82,35 @@ public final class Segments {
      * n samples, divided by its signed maximum (+1e-12) as the reference does.
      */
     public float[] sample(Random rng, int n) {
-        short[] a = audio.get(rng.nextInt(audio.size()));
+        return sample(rng, n, false);
+    }
+
+    /**
+     * One training example as {@link #sample(Random, int)}, with the file chosen uniformly (the reference's way) or,
+     * byDuration, with probability proportional to its length as padded (at least 2n): every stretch of audio equally
+     * likely, so that many short files do not outweigh a few long ones. The start is drawn the same way either way.
+     */
+    public float[] sample(Random rng, int n, boolean byDuration) {
+        short[] a = audio.get(byDuration ? fileByDuration(rng, n) : rng.nextInt(audio.size()));
         int len = Math.max(a.length, 2 * n);
         int start = rng.nextInt(len - n);
         return normalised(a, start, n);
+    }
+
+    private long[] cumulative;
+    private int cumulativeN = -1;
+
+    /** A file index drawn with probability proportional to max(length, 2n). */
+    private int fileByDuration(Random rng, int n) {
+        if (cumulativeN != n) {
+            cumulative = new long[audio.size()];
+            long total = 0;
+            for (int i = 0; i < audio.size(); i++) cumulative[i] = total += Math.max(audio.get(i).length, 2L * n);
+            cumulativeN = n;
+        }
+        long r = (long) (rng.nextDouble() * cumulative[cumulative.length - 1]);
+        int i = java.util.Arrays.binarySearch(cumulative, r + 1);
+        return i >= 0 ? i : -i - 1;
     }
 
     /** A fixed segment: file i from start (zero beyond its end), normalised like training examples. */

@@ -60,6 +60,7 @@ public final class Trainer implements AutoCloseable {
         public long curriculumSteps = 0;       // 0 = off; else segments and events grow over this many steps
         public double curriculumStart = 0.25;  // the curriculum's first fraction of the window and of the events
         public boolean keepBest = true;        // keep the best-validation weights in RUN_DIR/best
+        public String sampleBy = "file";       // file (uniform over files, the reference's) | duration
         /** Recipe options (flag names, {@link Recipe#KEYS}) given explicitly: on resume they override the run's. */
         public java.util.Set<String> given = java.util.Set.of();
     }
@@ -249,7 +250,7 @@ public final class Trainer implements AutoCloseable {
         // a curriculum segment: `len` samples of audio (whole STFT hops), silence after
         int len = cur.fraction() >= 1 ? n : Math.max(c.stftHop, (int) Math.round(n * cur.fraction() / c.stftHop) * c.stftHop);
         float[] batch = new float[o.batch * n];
-        for (int b = 0; b < o.batch; b++) System.arraycopy(train.sample(rng, len), 0, batch, b * n, len);
+        for (int b = 0; b < o.batch; b++) System.arraycopy(train.sample(rng, len, o.sampleBy.equals("duration")), 0, batch, b * n, len);
         adam.lr = learningRate(adam.step());
         // libtorch's generator (the discriminator's dropout) cannot be saved through DJL, so each step reseeds it
         // from (seed, step): a resumed run then draws the same masks as one that never stopped

@@ -160,4 +160,10 @@ class ResumeTest {
             }
         }
     }
+
+    /** Every option the recipe saves is one it restores on resume, and the other way round. */
+    @Test
+    void theRecipeRestoresEveryKeyItSaves() {
+        assertEquals(new java.util.TreeSet<>(Recipe.KEYS), new java.util.TreeSet<>(Recipe.of(new Trainer.Options()).keySet()));
+    }
 }
