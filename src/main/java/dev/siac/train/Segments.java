@@ -97,20 +97,16 @@ public final class Segments {
         return normalised(a, start, n);
     }
 
-    private long[] cumulative;
-    private int cumulativeN = -1;
-
-    /** A file index drawn with probability proportional to max(length, 2n). */
+    /** A file index drawn with probability proportional to max(length, 2n): one walk over the file lengths. */
     private int fileByDuration(Random rng, int n) {
-        if (cumulativeN != n) {
-            cumulative = new long[audio.size()];
-            long total = 0;
-            for (int i = 0; i < audio.size(); i++) cumulative[i] = total += Math.max(audio.get(i).length, 2L * n);
-            cumulativeN = n;
+        long total = 0;
+        for (short[] a : audio) total += Math.max(a.length, 2L * n);
+        long r = (long) (rng.nextDouble() * total);
+        for (int i = 0; i < audio.size(); i++) {
+            r -= Math.max(audio.get(i).length, 2L * n);
+            if (r < 0) return i;
         }
-        long r = (long) (rng.nextDouble() * cumulative[cumulative.length - 1]);
-        int i = java.util.Arrays.binarySearch(cumulative, r + 1);
-        return i >= 0 ? i : -i - 1;
+        return audio.size() - 1;
     }
 
     /** A fixed segment: file i from start (zero beyond its end), normalised like training examples. */
