@@ -2,6 +2,7 @@ package dev.siac.cli;
 
 import dev.siac.io.Messages;
 import dev.siac.io.AtomicFiles;
+import dev.siac.codec.Balance;
 import dev.siac.codec.EventList;
 import dev.siac.codec.Precision;
 import dev.siac.codec.SiacFormat;
@@ -124,6 +125,10 @@ public final class EditCommand implements Callable<Integer> {
             description = "forget where the input was digitally silent, so the decoder mutes nothing (events' tails ring on)")
     List<Boolean> dropSilence = new ArrayList<>();
 
+    @Option(names = "--drop-balance",
+            description = "forget the band balance, so the decoder outputs the events' sum without its per-octave gains")
+    List<Boolean> dropBalance = new ArrayList<>();
+
     @Option(names = "--precision", paramLabel = "f32|f16|q8|q4", converter = PrecisionConverter.class,
             description = "store vectors and amplitudes at this precision from here on (default: the input's)")
     List<Precision> precision = new ArrayList<>();
@@ -216,6 +221,7 @@ public final class EditCommand implements Callable<Integer> {
                 case "--randomize-vectors" -> new Step(name, true, (l, g) -> l.randomizeVectors(g));
                 case "--randomize-times" -> new Step(name, true, (l, g) -> l.randomizeTimes(g));
                 case "--drop-silence" -> new Step(name, false, (l, g) -> l.withSilence(Silence.NONE));
+                case "--drop-balance" -> new Step(name, false, (l, g) -> l.withBalance(Balance.NONE));
                 case "--perturb" -> {
                     float s = perturb.get(k);
                     yield new Step(name, true, (l, g) -> l.perturbRandom(g, s));

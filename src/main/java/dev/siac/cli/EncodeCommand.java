@@ -99,6 +99,22 @@ public final class EncodeCommand implements Callable<Integer> {
                     + " encode time; the events chosen are the same (see the model card)")
     boolean eventGains;
 
+    @Option(names = "--no-balance",
+            description = "store no band balance (by default the encoder measures, for each window hop, a gain per octave"
+                    + " band that brings the decode's spectral balance closest to the input's, and the decoder applies it:"
+                    + " about 0.02 kbit/s; docs/FORMAT.md). --no-level-fit also stores none")
+    boolean noBalance;
+
+    @Option(names = "--balance-level", paramLabel = "DB",
+            description = "the band balance also holds each octave band's power (from 100 Hz) within DB of the input's"
+                    + " over every balance frame: levels true to the input at a cost in mel_l1 (see the model card)")
+    Double balanceLevel;
+
+    @Option(names = "--balance-split", paramLabel = "N",
+            description = "band balance frames per window hop (default: 8, 0.37 s each with the bundled models; a power"
+                    + " of two up to 128): finer follows speech more closely at 8 bytes a frame")
+    Integer balanceSplit;
+
     @Option(names = {"-q", "--quiet"}, description = "no progress bar")
     boolean quiet;
 
@@ -118,6 +134,9 @@ public final class EncodeCommand implements Callable<Integer> {
             if (!(refineLr > 0 && refineLr < 10)) throw new IllegalArgumentException("--refine-lr must be in (0, 10)");
             if (maxEvents != null && maxEvents < 1) throw new IllegalArgumentException("--max-events-per-window must be at least 1");
             if (eventGains && noLevelFit) throw new IllegalArgumentException("--event-gains refines the level fit: not with --no-level-fit");
+            if (balanceLevel != null && !(balanceLevel > 0 && balanceLevel < 100)) throw new IllegalArgumentException("--balance-level must be in (0, 100) dB, got " + balanceLevel);
+            if (balanceSplit != null && (balanceSplit < 1 || Integer.bitCount(balanceSplit) != 1 || balanceSplit > 128)) throw new IllegalArgumentException("--balance-split must be a power of two from 1 to 128, got " + balanceSplit);
+            if (balanceLevel != null && (noBalance || noLevelFit)) throw new IllegalArgumentException("--balance-level shapes the band balance: not with --no-balance or --no-level-fit");
             if (inputs.size() > 1) {
                 return ManyFiles.run(spec, inputs, output, ".siac", jobs(), model, (cs, in, o) -> encode(cs, in, o, p, System.nanoTime()));
             }
@@ -152,6 +171,9 @@ public final class EncodeCommand implements Callable<Integer> {
                 mergeTwins != null ? mergeTwins : kbps != null ? Codec.Options.NO_MERGE : Codec.Options.DEFAULT_MERGE_COSINE,
                 (int) Math.round(mergeWithinMs / 1000 * cs.model.config.sampleRate)).withSilence(!noSilence).withLevelFit(!noLevelFit);
         if (eventGains) o = o.withEventGains(true);
+        o = o.withBalance(!noBalance && !noLevelFit);
+        if (balanceLevel != null) o = o.withBalanceLevel(balanceLevel);
+        if (balanceSplit != null) o = o.withBalanceSplit(balanceSplit);
         // one file: up to N of its parts at once (several files: one thread each, ManyFiles)
         Codec.Result r = cs.encodeFile(input, o, quiet || inputs.size() > 1 ? null : System.err, inputs.size() > 1 ? 1 : jobs());
         try {

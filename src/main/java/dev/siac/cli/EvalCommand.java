@@ -117,6 +117,19 @@ public final class EvalCommand implements Callable<Integer> {
             description = "siac fits each event's own gain as siac encode --event-gains (named siac-eventgains)")
     boolean eventGains;
 
+    @Option(names = "--no-balance",
+            description = "siac stores no band balance, as siac encode --no-balance (named siac-nobalance)")
+    boolean noBalance;
+
+    @Option(names = "--balance-level", paramLabel = "DB",
+            description = "siac's band balance holds each octave band's level within DB, as siac encode --balance-level"
+                    + " (named siac-levelDB)")
+    Double balanceLevel;
+
+    @Option(names = "--balance-split", paramLabel = "N",
+            description = "siac's band balance frames per window hop, as siac encode --balance-split (named siac-splitN)")
+    Integer balanceSplit;
+
     @Option(names = "--precision", paramLabel = "f32|f16|q8|q4", converter = EditCommand.PrecisionConverter.class,
             description = "how siac stores vectors (default: q4, as siac encode); other than q4 the codec is named"
                     + " siac-PRECISION")
@@ -126,7 +139,8 @@ public final class EvalCommand implements Callable<Integer> {
     @FunctionalInterface
     public interface SiacFactory {
         ClipCodec create(Path model, Integer maxEvents, int refineSteps, Precision precision, Double mergeTwins,
-                         Double mergeWithinMs, boolean levelFit, boolean eventGains);
+                         Double mergeWithinMs, boolean levelFit, boolean eventGains, boolean balance, Double balanceLevelDb,
+                         Integer balanceSplit);
     }
 
     private final SiacFactory siacFactory;
@@ -141,7 +155,7 @@ public final class EvalCommand implements Callable<Integer> {
      */
     public EvalCommand(Function<Path, ClipCodec> siacFactory) {
         Objects.requireNonNull(siacFactory);
-        this.siacFactory = (dir, max, refineSteps, precision, merge, within, fit, each) -> siacFactory.apply(dir);
+        this.siacFactory = (dir, max, refineSteps, precision, merge, within, fit, each, balance, level, split) -> siacFactory.apply(dir);
     }
 
     /** With a factory that also receives --max-events-per-window and --precision (null when not given) and --refine. */
@@ -198,7 +212,7 @@ public final class EvalCommand implements Callable<Integer> {
             List<ClipCodec> codecs = new ArrayList<>();
             if (!noSiac) {
                 if (model != null && !Files.isDirectory(model)) throw new IOException(model + ": model directory not found");
-                for (int k : refine) codecs.add(siacFactory.create(model, maxEvents, k, precision, mergeTwins, mergeWithinMs, !noLevelFit, eventGains));
+                for (int k : refine) codecs.add(siacFactory.create(model, maxEvents, k, precision, mergeTwins, mergeWithinMs, !noLevelFit, eventGains, !noBalance, balanceLevel, balanceSplit));
             }
             codecs.addAll(selection.codecs());
             Evaluation.Report report = new Evaluation(codecs, selection.skipped(), err)

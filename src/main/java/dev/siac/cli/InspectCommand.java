@@ -1,6 +1,7 @@
 package dev.siac.cli;
 
 import com.google.gson.Gson;
+import dev.siac.codec.Balance;
 import dev.siac.codec.Event;
 import dev.siac.codec.EventList;
 import dev.siac.codec.SiacFormat;
@@ -25,7 +26,8 @@ import static dev.siac.cli.EventFileSupport.fmt;
                 "Show the header and the events of a .siac file.",
                 "The default is a table: a header summary (duration, events, events/s, kbps, precision, model id)"
                         + " then one line per event: index, time (s), amplitude, vector norm and the first vector values.",
-                "--json prints everything (header and every vector value); --csv prints one row per event."})
+                "--json prints everything (header, silent spans, band balance and every vector value);"
+                        + " --csv prints one row per event."})
 public final class InspectCommand implements Callable<Integer> {
 
     @Spec
@@ -80,6 +82,7 @@ public final class InspectCommand implements Callable<Integer> {
         out.println(fmt("model       %s", list.modelId().isEmpty() ? "none" : list.modelId().substring(0, 16) + "..."));
         out.println(fmt("silence     %d span%s, %.3f s decoded as zeros", list.silence().count(),
                 list.silence().count() == 1 ? "" : "s", list.seconds(list.silence().totalSamples())));
+        if (!list.balance().isEmpty()) out.println(fmt("balance     %s", list.balance()));
         out.println();
         int shown = Math.max(0, Math.min(shownValues, list.vectorDim()));
         out.println(fmt("%6s %11s %11s %9s  %s", "index", "time_s", "amplitude", "norm",
@@ -115,6 +118,7 @@ public final class InspectCommand implements Callable<Integer> {
             spans.append(i == 0 ? "" : ", ").append('[').append(list.silence().start(i)).append(", ").append(list.silence().end(i)).append(']');
         }
         out.println(spans.append("],"));
+        out.println("  \"balance\": " + balanceJson(list.balance()) + ",");
         out.print("  \"events\": [");
         List<Event> events = list.events();
         for (int i = 0; i < events.size(); i++) {
@@ -136,6 +140,21 @@ public final class InspectCommand implements Callable<Integer> {
         }
         out.println(events.isEmpty() ? "]" : "\n  ]");
         out.println("}");
+    }
+
+    /** The keys of docs/FORMAT.md's reference reader: hop, lowest_hz, bands, codes (one array per frame); or null. */
+    static String balanceJson(Balance b) {
+        if (b.isEmpty()) return "null";
+        StringBuilder s = new StringBuilder("{\"hop\": ").append(b.hop())
+                .append(", \"lowest_hz\": ").append(b.lowestHz())
+                .append(", \"bands\": ").append(b.bands())
+                .append(", \"codes\": [");
+        for (int m = 0; m < b.frames(); m++) {
+            s.append(m == 0 ? "[" : ", [");
+            for (int i = 0; i < b.bands(); i++) s.append(i == 0 ? "" : ", ").append(b.code(m, i));
+            s.append(']');
+        }
+        return s.append("]}").toString();
     }
 
     private static void csv(PrintWriter out, EventList list) {

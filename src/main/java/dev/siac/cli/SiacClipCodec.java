@@ -21,11 +21,12 @@ final class SiacClipCodec implements ClipCodec {
     }
 
     static ClipCodec forModel(Path dir) {
-        return forModel(dir, null, 0, null, null, null, true, false);
+        return forModel(dir, null, 0, null, null, null, true, false, true, null, null);
     }
 
     static ClipCodec forModel(Path dir, Integer maxEvents, int refineSteps, Precision precision, Double mergeTwins,
-                              Double mergeWithinMs, boolean levelFit, boolean eventGains) {
+                              Double mergeWithinMs, boolean levelFit, boolean eventGains, boolean balance,
+                              Double balanceLevelDb, Integer balanceSplit) {
         try {
             CodecSupport cs = CodecSupport.open(dir);
             Codec.Options d = Codec.Options.defaults(cs.model.config);
@@ -42,7 +43,18 @@ final class SiacClipCodec implements ClipCodec {
             if (mergeTwins != null) d = d.withMergeTwins(mergeTwins);
             if (mergeWithinMs != null) d = d.withMergeWithin((int) Math.round(mergeWithinMs / 1000 * cs.model.config.sampleRate));
             if (eventGains && !levelFit) throw new IllegalArgumentException("--event-gains refines the level fit: not with --no-level-fit");
-            return new SiacClipCodec(cs, d.withLevelFit(levelFit).withEventGains(eventGains));
+            // the balance is measured on the level fit's decode: --no-level-fit stores none
+            d = d.withLevelFit(levelFit).withEventGains(eventGains).withBalance(balance && levelFit);
+            if (balanceLevelDb != null) {
+                if (!d.balance()) throw new IllegalArgumentException("--balance-level shapes the band balance: not with --no-balance or --no-level-fit");
+                if (!(balanceLevelDb > 0 && balanceLevelDb < 100)) throw new IllegalArgumentException("--balance-level must be in (0, 100) dB, got " + balanceLevelDb);
+                d = d.withBalanceLevel(balanceLevelDb);
+            }
+            if (balanceSplit != null) {
+                if (balanceSplit < 1 || Integer.bitCount(balanceSplit) != 1 || balanceSplit > 128) throw new IllegalArgumentException("--balance-split must be a power of two from 1 to 128, got " + balanceSplit);
+                d = d.withBalanceSplit(balanceSplit);
+            }
+            return new SiacClipCodec(cs, d);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -60,6 +72,11 @@ final class SiacClipCodec implements ClipCodec {
         }
         if (!options.levelFit()) name += "-nofit";
         if (options.eventGains()) name += "-eventgains";
+        if (options.levelFit() && !options.balance()) name += "-nobalance";
+        if (options.balance() && options.balanceSplit() != d.balanceSplit()) name += "-split" + options.balanceSplit();
+        if (options.balance() && Double.isFinite(options.balanceLevelDb())) {
+            name += "-level" + java.math.BigDecimal.valueOf(options.balanceLevelDb()).stripTrailingZeros().toPlainString();
+        }
         return options.refineSteps() > 0 ? name + "-refine" + options.refineSteps() : name;
     }
 

@@ -63,7 +63,8 @@ public final class Codec {
      */
     public record Options(int maxEventsPerWindow, double stopBelow, Precision precision, int refineSteps, double refineLr,
                           double targetKbps, double mergeCosine, int mergeWithinSamples, boolean keepSilence,
-                          boolean levelFit, boolean eventGains) {
+                          boolean levelFit, boolean eventGains, boolean balance, double balanceLevelDb,
+                          int balanceSplit) {
         /** {@link #mergeCosine} that merges nothing. */
         public static final double NO_MERGE = 1;
         public static final double DEFAULT_REFINE_LR = 0.03;
@@ -76,12 +77,15 @@ public final class Codec {
             if (!(mergeCosine >= -1 && mergeCosine <= 1)) throw new IllegalArgumentException("twin cosine must be in [-1, 1], got " + mergeCosine);
             if (mergeWithinSamples < 0) throw new IllegalArgumentException("twin distance must be >= 0, got " + mergeWithinSamples);
             if (eventGains && !levelFit) throw new IllegalArgumentException("each event's own gain refines the level fit: it needs the level fit on");
+            if (balance && !levelFit) throw new IllegalArgumentException("the band balance is measured on the level fit's decode: it needs the level fit on");
+            if (!(balanceLevelDb > 0)) throw new IllegalArgumentException("the balance's level tolerance must be > 0 dB, got " + balanceLevelDb);
+            if (balanceSplit < 0) throw new IllegalArgumentException("band balance frames per window hop must be >= 1 (0: the default), got " + balanceSplit);
         }
 
         public Options(int maxEventsPerWindow, double stopBelow, Precision precision, int refineSteps, double refineLr,
                        double targetKbps, double mergeCosine, int mergeWithinSamples) {
             this(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, targetKbps, mergeCosine, mergeWithinSamples, true,
-                    false, false);
+                    false, false, false, Double.POSITIVE_INFINITY, DEFAULT_BALANCE_SPLIT);
         }
 
         public Options(int maxEventsPerWindow, double stopBelow, Precision precision, int refineSteps, double refineLr,
@@ -114,10 +118,14 @@ public final class Codec {
         public static final double DEFAULT_MERGE_COSINE = 0.9;
         public static final double DEFAULT_MERGE_WITHIN_SECONDS = 0.05;
 
-        /** What siac encode does without options: the model's events per window, q4, twins merged, levels fitted. */
+        /**
+         * What siac encode does without options: the model's events per window, q4, twins merged, levels fitted, the
+         * band balance stored.
+         */
         public static Options defaults(ModelConfig c) {
             return new Options(c.eventsPerWindow, 0, DEFAULT_PRECISION).withMergeTwins(DEFAULT_MERGE_COSINE)
-                    .withMergeWithin((int) Math.round(DEFAULT_MERGE_WITHIN_SECONDS * c.sampleRate)).withLevelFit(true);
+                    .withMergeWithin((int) Math.round(DEFAULT_MERGE_WITHIN_SECONDS * c.sampleRate)).withLevelFit(true)
+                    .withBalance(true);
         }
 
         /** The model's own events: {@link #defaults} without merging. */
@@ -126,22 +134,22 @@ public final class Codec {
         }
 
         public Options withRefine(int steps, double lr) {
-            return new Options(maxEventsPerWindow, stopBelow, precision, steps, lr, targetKbps, mergeCosine, mergeWithinSamples, keepSilence, levelFit, eventGains);
+            return new Options(maxEventsPerWindow, stopBelow, precision, steps, lr, targetKbps, mergeCosine, mergeWithinSamples, keepSilence, levelFit, eventGains, balance, balanceLevelDb, balanceSplit);
         }
 
         /** A target bitrate in kbit/s, the file's header included (0 = none). */
         public Options withTargetKbps(double kbps) {
-            return new Options(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, kbps, mergeCosine, mergeWithinSamples, keepSilence, levelFit, eventGains);
+            return new Options(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, kbps, mergeCosine, mergeWithinSamples, keepSilence, levelFit, eventGains, balance, balanceLevelDb, balanceSplit);
         }
 
         /** Merges same-onset events whose vectors have cosine similarity above cosine ({@link #NO_MERGE}: none). */
         public Options withMergeTwins(double cosine) {
-            return new Options(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, targetKbps, cosine, mergeWithinSamples, keepSilence, levelFit, eventGains);
+            return new Options(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, targetKbps, cosine, mergeWithinSamples, keepSilence, levelFit, eventGains, balance, balanceLevelDb, balanceSplit);
         }
 
         /** Also merges twins whose onsets are up to that many samples apart (see {@link EventList#mergeTwins(double, int)}). */
         public Options withMergeWithin(int samples) {
-            return new Options(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, targetKbps, mergeCosine, samples, keepSilence, levelFit, eventGains);
+            return new Options(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, targetKbps, mergeCosine, samples, keepSilence, levelFit, eventGains, balance, balanceLevelDb, balanceSplit);
         }
 
         /**
@@ -149,7 +157,7 @@ public final class Codec {
          * the decoder then outputs zeros instead of the events' decaying tails.
          */
         public Options withSilence(boolean keep) {
-            return new Options(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, targetKbps, mergeCosine, mergeWithinSamples, keep, levelFit, eventGains);
+            return new Options(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, targetKbps, mergeCosine, mergeWithinSamples, keep, levelFit, eventGains, balance, balanceLevelDb, balanceSplit);
         }
 
         /**
@@ -159,7 +167,7 @@ public final class Codec {
          */
         public Options withLevelFit(boolean fit) {
             return new Options(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, targetKbps, mergeCosine, mergeWithinSamples, keepSilence, fit,
-                    fit && eventGains);
+                    fit && eventGains, fit && balance, balanceLevelDb, balanceSplit);
         }
 
         /**
@@ -170,7 +178,44 @@ public final class Codec {
          */
         public Options withEventGains(boolean each) {
             return new Options(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, targetKbps, mergeCosine, mergeWithinSamples, keepSilence,
-                    levelFit || each, each);
+                    levelFit || each, each, balance, balanceLevelDb, balanceSplit);
+        }
+
+        /**
+         * Whether the encoder measures and stores the decoder's band balance ({@link Balance}): after each window's
+         * level fit, a gain per octave band for its hop, chosen on mel_l1's terms, which the decoder applies to the
+         * events' sum. Needs the level fit.
+         */
+        public Options withBalance(boolean on) {
+            return new Options(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, targetKbps, mergeCosine, mergeWithinSamples, keepSilence,
+                    levelFit || on, eventGains, on, balanceLevelDb, balanceSplit);
+        }
+
+        /**
+         * The band balance's frames per window hop (0: the default, frames of about {@link #BALANCE_FRAME_SAMPLES}),
+         * each measured on its share of the hop's frames; it must divide the hop's samples into at most its STFT frames.
+         * The default was chosen on the validation files (models/default/MODEL_CARD.md): finer frames follow speech more
+         * closely at 8 bytes each.
+         */
+        public Options withBalanceSplit(int frames) {
+            return new Options(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, targetKbps, mergeCosine, mergeWithinSamples, keepSilence,
+                    levelFit, eventGains, balance, balanceLevelDb, frames);
+        }
+
+        /** The default split: frames of about {@link #BALANCE_FRAME_SAMPLES} (8 per window hop with the bundled models). */
+        public static final int DEFAULT_BALANCE_SPLIT = 0;
+
+        /** The default band balance frame: 8192 samples, 0.37 s at 22050 Hz (at most a window hop). */
+        public static final int BALANCE_FRAME_SAMPLES = 8192;
+
+        /**
+         * The band balance also holds the decode's power in each octave band from 100 Hz within db of the input's over
+         * every balance frame (where the codes' +-12 dB allow): levels true to the input at a cost in mel_l1, which
+         * prefers each band's median cell (models/default/MODEL_CARD.md). Infinite (the default): mel_l1 alone.
+         */
+        public Options withBalanceLevel(double db) {
+            return new Options(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, targetKbps, mergeCosine, mergeWithinSamples, keepSilence,
+                    levelFit, eventGains, balance, db, balanceSplit);
         }
     }
 
@@ -231,6 +276,7 @@ public final class Codec {
         Part p = encodeRange(source, knownLength, gain, opt, windowsDone, 0, Long.MAX_VALUE);
         EventList list = new EventList(c.sampleRate, p.sourceLength(), gain, c.vectorDim, modelId, opt.precision(), p.events())
                 .withSilence(p.silence())
+                .withBalance(p.balance())
                 .withPrecision(opt.precision());
         return new Result(list, p.energyRemoved(), p.modelEnergyRemoved());
     }
@@ -357,17 +403,22 @@ public final class Codec {
             }
             List<Event> events = new ArrayList<>();
             List<Silence> spans = new ArrayList<>();
+            java.io.ByteArrayOutputStream balance = new java.io.ByteArrayOutputStream();
             double input = 0, residual = 0, modelResidual = 0;
             for (int k = 0; k < parts; k++) {
                 Part p = dev.siac.io.Futures.get(futures.get(k), "encoding");
                 for (Event e : p.events()) events.add(new Event(e.time() + origins[k], e.amplitude(), e.vector()));
                 spans.add(p.silence().clipped(0, Long.MAX_VALUE, origins[k]));
+                byte[] codes = p.balance().codes(); // the part's hops, in order: the parts cut on the hop grid
+                balance.write(codes, 0, codes.length);
                 input += p.inputL1();
                 residual += p.residualL1();
                 modelResidual += p.modelResidualL1();
             }
             EventList list = new EventList(c.sampleRate, length, gain, c.vectorDim, modelId, opt.precision(), events)
-                    .withSilence(Silence.concat(spans)).withPrecision(opt.precision());
+                    .withSilence(Silence.concat(spans))
+                    .withBalance(opt.balance() ? Balance.of((int) hop / balanceSplit(opt), Balance.BANDS, Balance.LOWEST_HZ, balance.toByteArray()) : Balance.NONE)
+                    .withPrecision(opt.precision());
             return new Result(list, input > 0 ? 1 - residual / input : 0, input > 0 ? 1 - modelResidual / input : 0);
         } finally {
             pool.shutdownNow();
@@ -380,8 +431,8 @@ public final class Codec {
      * input's and the residual's spectrograms over the part's frames (energy removed = 1 - residual / input), and
      * how many samples the source delivered.
      */
-    public record Part(List<Event> events, Silence silence, double inputL1, double residualL1, double modelResidualL1,
-                       long sourceLength) {
+    public record Part(List<Event> events, Silence silence, Balance balance, double inputL1, double residualL1,
+                       double modelResidualL1, long sourceLength) {
         public double energyRemoved() {
             return inputL1 > 0 ? 1 - residualL1 / inputL1 : 0;
         }
@@ -421,9 +472,12 @@ public final class Codec {
         final int bufFrames = 2 * frames;        // residual kept for two windows
         final int advance = frames / 2;          // frames per window hop
         final float scale = gain > 0 ? 1f / gain : 0f;
+        final int split = opt.balance() ? balanceSplit(opt) : 0;
+        // the balance's bytes come out of a bitrate target's: 8 a frame
+        double balanceBytesPerSecond = split * Balance.BANDS * (double) c.sampleRate / (advance * hop);
         EventBudget budget = opt.targetKbps() > 0
                 ? EventBudget.average(EventBudget.eventsPerWindowForKbps(opt.targetKbps(), opt.precision(), c.vectorDim,
-                        knownLength, c.sampleRate, advance * hop), opt.maxEventsPerWindow())
+                        knownLength, c.sampleRate, advance * hop, balanceBytesPerSecond), opt.maxEventsPerWindow())
                 : EventBudget.fixed(opt.maxEventsPerWindow());
 
         AudioWindow audio = new AudioWindow(source, scale, knownLength);
@@ -434,6 +488,8 @@ public final class Codec {
         float[] decoded = fit != null ? new float[bufFrames * hop + placedRowLength()] : null;
         float[][] stored = fit != null ? new float[bins][bufFrames] : null;
         Map<Event, float[][]> greedy = fit != null ? new IdentityHashMap<>() : null;
+        // the band balance's codes, a window hop's at a time, from keepFrom's hop on
+        java.io.ByteArrayOutputStream balance = opt.balance() ? new java.io.ByteArrayOutputStream() : null;
         fillColumns(audio, original, residual, stored, 0, 0, bufFrames);
 
         List<Event> events = new ArrayList<>();
@@ -457,7 +513,14 @@ public final class Codec {
                 budget.spent(encodeWindow(residual, windowStart, opt, allowed, events, firstHalfInput, finalCols, greedy));
             }
             if (fit != null) {
-                if (events.size() > before) fitLevel(fit, events, before, greedy, windowStart, finalCols, original, stored, decoded, scale, opt.eventGains());
+                byte[] codes = events.size() > before
+                        ? fitLevel(fit, events, before, greedy, windowStart, finalCols, original, stored, decoded, scale,
+                                opt.eventGains(), opt.balance(), opt.balanceLevelDb(), split)
+                        : null;
+                if (counted && balance != null) {
+                    int size = split * Balance.BANDS;
+                    balance.write(codes != null ? codes : new byte[size], 0, size);
+                }
                 greedy.clear();
             }
             // the first half of this window is now final: account for it, then slide by half a window
@@ -483,7 +546,9 @@ public final class Codec {
         events.removeIf(e -> e.time() >= length || e.time() < keepFrom || e.time() >= keepTo);
         Silence spans = opt.keepSilence() ? audio.silence.finish() : Silence.NONE;
         if (keepFrom > 0 || keepTo < Long.MAX_VALUE) spans = spans.clipped(keepFrom, keepTo, 0);
-        return new Part(events, spans, inputL1, residualL1, modelResidualL1, length);
+        Balance bands = balance != null && balance.size() > 0
+                ? Balance.of(advance * hop / split, Balance.BANDS, Balance.LOWEST_HZ, balance.toByteArray()) : Balance.NONE;
+        return new Part(events, spans, bands, inputL1, residualL1, modelResidualL1, length);
     }
 
     private static double silenceFloor(int cols) {
@@ -610,11 +675,12 @@ public final class Codec {
     /**
      * The level fit ({@link LevelFit}) of the window's events events[from..]: one gain for all of them, applied to
      * their amplitudes (the list's entries are replaced), to the decode buffer and to the stored residual. Events the
-     * greedy loop rendered (greedy) are not rendered again; merged or refined ones are.
+     * greedy loop rendered (greedy) are not rendered again; merged or refined ones are. With balance, returns the
+     * band balance's codes for the window's final frames as decoded ({@link LevelFit#balance}); otherwise null.
      */
-    private void fitLevel(LevelFit fit, List<Event> events, int from, Map<Event, float[][]> greedy, long windowStart,
-                          int finalCols, float[][] original, float[][] stored, float[] decoded, float scale,
-                          boolean eventGains) {
+    private byte[] fitLevel(LevelFit fit, List<Event> events, int from, Map<Event, float[][]> greedy, long windowStart,
+                            int finalCols, float[][] original, float[][] stored, float[] decoded, float scale,
+                            boolean eventGains, boolean balance, double balanceLevelDb, int balanceSplit) {
         int hop = c.stftHop;
         List<Event> mine = events.subList(from, events.size());
         int n = mine.size();
@@ -666,7 +732,9 @@ public final class Codec {
                 subtractScaled(stored, specs[i], placedStartColumn((int) ((e.time() - origin) / hop)), g);
             }
             for (int j = 0; j < decoded.length; j++) decoded[j] += g * cur[j];
-            return;
+            if (!balance) return null;
+            for (int j = 0; j < t.length; j++) t[j] += g * cc[j]; // the window's final frames as decoded
+            return balanceCodes(fit, input, t, stride, original, finalCols, balanceLevelDb, balanceSplit);
         }
         // each event's own gain: with the others fixed, event i's contribution c_i is refitted against d - g_i c_i
         float[][] each = new float[n][];
@@ -721,6 +789,40 @@ public final class Codec {
             subtractScaled(stored, specs[i], placedStartColumn((int) ((e.time() - origin) / hop)), gains[i]);
             Placement.addRow(decoded, origin, rows[i], Placement.rowStart(c, e.time()), gains[i]);
         }
+        return balance ? balanceCodes(fit, input, d, stride, original, finalCols, balanceLevelDb, balanceSplit) : null;
+    }
+
+    /** The options' band balance frames per window hop, the default resolved; checked against this model's hop. */
+    int balanceSplit(Options opt) {
+        int advance = c.frames() / 2;
+        int hopSamples = advance * c.stftHop;
+        int split = opt.balanceSplit();
+        if (split == 0) {
+            split = Math.max(1, Math.min(advance, hopSamples / Options.BALANCE_FRAME_SAMPLES));
+            while (hopSamples % split != 0) split--;
+        }
+        if (split > advance || hopSamples % split != 0) {
+            throw new IllegalArgumentException("band balance frames per window hop must divide its " + hopSamples
+                    + " samples into at most " + advance + " frames, got " + split);
+        }
+        return split;
+    }
+
+    /**
+     * The band balance's frames of one window hop (split of them), each measured on its share of the
+     * window's final frames; frames past finalCols (the signal's end) are flat.
+     */
+    private byte[] balanceCodes(LevelFit fit, LevelFit.Target input, float[] d, int stride, float[][] x, int finalCols,
+                                double levelDb, int split) {
+        int advance = c.frames() / 2;
+        byte[] out = new byte[split * Balance.BANDS];
+        for (int s = 0; s < split; s++) {
+            int from = s * advance / split, to = Math.min(finalCols, (s + 1) * advance / split);
+            if (to <= from) break;
+            byte[] codes = fit.balance(input, d, stride, x, levelDb, from, to);
+            System.arraycopy(codes, 0, out, s * Balance.BANDS, Balance.BANDS);
+        }
+        return out;
     }
 
     /** How far an event's own gain may stray from its window's ({@link Options#withEventGains}). */
@@ -825,8 +927,9 @@ public final class Codec {
     // ------------------------------------------------------------------------------------------------ decode
 
     /**
-     * Renders every event at its time and writes exactly lengthSamples samples, multiplied by the stored gain, with
-     * the list's silent spans ({@link EventList#silence}) muted. Works through the sorted events in batches, flushing
+     * Renders every event at its time and writes exactly lengthSamples samples, multiplied by the stored gain, through
+     * the list's band balance ({@link EventList#balance}, {@link BalanceFilter}) and with its silent spans ({@link
+     * EventList#silence}) muted. Works through the sorted events in batches, flushing
      * audio that no later event can reach.
      */
     public void decode(EventList list, SampleSink sink, IntConsumer eventsDone) throws IOException {
@@ -856,6 +959,18 @@ public final class Codec {
                 part = new ArrayList<>(DECODE_BATCH);
             }
         }
+        // the output's last stages: the band balance on the sum, then the silent spans muted
+        Silence silence = list.silence();
+        long[] written = {0};
+        SampleSink muted = (buf, off, len) -> {
+            float[] out = java.util.Arrays.copyOfRange(buf, off, off + len);
+            silence.mute(out, 0, len, written[0]);
+            written[0] += len;
+            sink.write(out, 0, len);
+        };
+        BalanceFilter balance = list.balance().isEmpty() || list.balance().isFlat()
+                ? null : new BalanceFilter(list.balance(), list.sampleRate(), muted);
+        SampleSink out = balance != null ? balance::write : muted;
         RenderedBatches rendered = new RenderedBatches(batches, decodeThreads);
         try {
             for (int k = 0; k < batches.size(); k++) {
@@ -866,7 +981,7 @@ public final class Codec {
                     // flush what is before this event's span: events are sorted, nothing later reaches it; the row
                     // then starts in (accStart - span, accStart + block) and acc holds block + span samples
                     while (Placement.rowStart(c, time) >= accStart[0] + block) {
-                        accStart[0] = flush(acc, accStart[0], block, length, gain, list.silence(), sink);
+                        accStart[0] = flush(acc, accStart[0], block, length, gain, out);
                     }
                     addPlaced(acc, accStart[0], rows[i], time);
                 }
@@ -875,7 +990,8 @@ public final class Codec {
         } finally {
             rendered.close();
         }
-        while (accStart[0] < length) accStart[0] = flush(acc, accStart[0], block, length, gain, list.silence(), sink);
+        while (accStart[0] < length) accStart[0] = flush(acc, accStart[0], block, length, gain, out);
+        if (balance != null) balance.finish(length);
     }
 
     /** Events rendered together in {@link #decode}. */
@@ -964,14 +1080,12 @@ public final class Codec {
         return time - guard < length;
     }
 
-    private static long flush(float[] acc, long accStart, int block, long length, float gain, Silence silence, SampleSink sink)
+    private static long flush(float[] acc, long accStart, int block, long length, float gain, SampleSink sink)
             throws IOException {
         int count = (int) Math.max(0, Math.min(block, length - accStart));
         if (count > 0) {
-            float[] out = new float[count];
-            for (int j = 0; j < count; j++) out[j] = acc[j] * gain;
-            silence.mute(out, 0, count, accStart);
-            sink.write(out, 0, count);
+            for (int j = 0; j < count; j++) acc[j] *= gain;
+            sink.write(acc, 0, count);
         }
         System.arraycopy(acc, block, acc, 0, acc.length - block);
         java.util.Arrays.fill(acc, acc.length - block, acc.length, 0f);

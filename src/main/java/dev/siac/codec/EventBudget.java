@@ -61,8 +61,14 @@ final class EventBudget {
      */
     static double eventsPerWindowForKbps(double kbps, Precision p, int dim, long lengthSamples, int sampleRate,
                                          int advanceSamples) {
+        return eventsPerWindowForKbps(kbps, p, dim, lengthSamples, sampleRate, advanceSamples, 0);
+    }
+
+    /** As above, where sideBytesPerSecond of the file go to what is not events (the band balance). */
+    static double eventsPerWindowForKbps(double kbps, Precision p, int dim, long lengthSamples, int sampleRate,
+                                         int advanceSamples, double sideBytesPerSecond) {
         if (!(kbps > 0) || Double.isInfinite(kbps)) throw new IllegalArgumentException("target bitrate must be positive, got " + kbps);
-        double bytesPerSecond = kbps * 1000 / 8;
+        double bytesPerSecond = kbps * 1000 / 8 - sideBytesPerSecond;
         if (lengthSamples > 0) bytesPerSecond -= SiacFormat.estimatedHeaderBytes(p, dim) * (double) sampleRate / lengthSamples;
         double eventsPerSecond = bytesPerSecond / SiacFormat.estimatedEventBytes(p, dim);
         if (!(eventsPerSecond > 0)) {

@@ -45,6 +45,12 @@ public final class EventList {
      * was silent).
      */
     private final Silence silence;
+    /**
+     * The decoder's band balance ({@link Balance}): a gain per octave band for each stretch of time, applied to the
+     * events' sum. Kept by every edit, as time-based state (an event moved elsewhere plays under that stretch's
+     * balance); a stretch scales its frames with the onsets.
+     */
+    private final Balance balance;
 
     /**
      * @param sampleRate    samples per second, &gt; 0
@@ -59,7 +65,7 @@ public final class EventList {
      */
     public EventList(int sampleRate, long lengthSamples, float gain, int vectorDim, String modelId,
                      Precision precision, List<Event> events) {
-        this(sampleRate, lengthSamples, gain, vectorDim, modelId, precision, copyVectors(events), null, Silence.NONE);
+        this(sampleRate, lengthSamples, gain, vectorDim, modelId, precision, copyVectors(events), null, Silence.NONE, Balance.NONE);
     }
 
     /**
@@ -67,7 +73,8 @@ public final class EventList {
      * nobody outside this package can reach. {@code q8Grid} (may be null) must have {@code vectorDim} ranges.
      */
     private EventList(int sampleRate, long lengthSamples, float gain, int vectorDim, String modelId,
-                      Precision precision, List<Event> ownedEvents, Q8Grid q8Grid, Silence silence) {
+                      Precision precision, List<Event> ownedEvents, Q8Grid q8Grid, Silence silence,
+                      Balance balance) {
         if (sampleRate <= 0) throw new IllegalArgumentException("sample rate must be > 0, got " + sampleRate);
         if (lengthSamples < 0) throw new IllegalArgumentException("length must be >= 0 samples, got " + lengthSamples);
         if (!Float.isFinite(gain) || gain < 0) throw new IllegalArgumentException("gain must be finite and >= 0, got " + gain);
@@ -89,6 +96,7 @@ public final class EventList {
         sorted.sort(BY_TIME); // stable: equal times keep their order
         this.events = Collections.unmodifiableList(sorted);
         this.silence = Objects.requireNonNull(silence, "silence").trimmedBy(new long[0], lengthSamples);
+        this.balance = Objects.requireNonNull(balance, "balance").trimmed(lengthSamples);
     }
 
     /** For code in this package that built fresh vectors nobody else holds: validates, but does not copy them. */
@@ -103,10 +111,16 @@ public final class EventList {
         return trusted(sampleRate, lengthSamples, gain, vectorDim, modelId, precision, events, q8Grid, Silence.NONE);
     }
 
+    /** As above, with the silent spans and the band balance of the encoded signal. */
+    static EventList trusted(int sampleRate, long lengthSamples, float gain, int vectorDim, String modelId,
+                             Precision precision, List<Event> events, Q8Grid q8Grid, Silence silence, Balance balance) {
+        return new EventList(sampleRate, lengthSamples, gain, vectorDim, modelId, precision, events, q8Grid, silence, balance);
+    }
+
     /** As above, with the silent spans of the encoded signal. */
     static EventList trusted(int sampleRate, long lengthSamples, float gain, int vectorDim, String modelId,
                              Precision precision, List<Event> events, Q8Grid q8Grid, Silence silence) {
-        return new EventList(sampleRate, lengthSamples, gain, vectorDim, modelId, precision, events, q8Grid, silence);
+        return new EventList(sampleRate, lengthSamples, gain, vectorDim, modelId, precision, events, q8Grid, silence, Balance.NONE);
     }
 
     private static List<Event> copyVectors(List<Event> events) {
@@ -180,7 +194,17 @@ public final class EventList {
 
     /** The same events with other silent spans ({@link Silence#NONE}: the decoder mutes nothing). */
     public EventList withSilence(Silence spans) {
-        return new EventList(sampleRate, lengthSamples, gain, vectorDim, modelId, precision, events, q8Grid, spans);
+        return new EventList(sampleRate, lengthSamples, gain, vectorDim, modelId, precision, events, q8Grid, spans, balance);
+    }
+
+    /** The decoder's band balance ({@link Balance}; {@link Balance#NONE}: the events' sum is output as it is). */
+    public Balance balance() {
+        return balance;
+    }
+
+    /** The same events with another band balance ({@link Balance#NONE} for none). */
+    public EventList withBalance(Balance b) {
+        return new EventList(sampleRate, lengthSamples, gain, vectorDim, modelId, precision, events, q8Grid, silence, b);
     }
 
     public List<Event> events() {
@@ -220,7 +244,7 @@ public final class EventList {
 
     /** The same header with other events (copied); arbitrary new values, so no Q8 grid is remembered. */
     public EventList withEvents(List<Event> newEvents) {
-        return new EventList(sampleRate, lengthSamples, gain, vectorDim, modelId, precision, copyVectors(newEvents), null, silence);
+        return new EventList(sampleRate, lengthSamples, gain, vectorDim, modelId, precision, copyVectors(newEvents), null, silence, balance);
     }
 
     /** For operations that only remove, reorder or move events: their values stay on this list's Q8 grid. */
@@ -229,14 +253,14 @@ public final class EventList {
     }
 
     private EventList withOwned(List<Event> owned, Q8Grid grid) {
-        return new EventList(sampleRate, lengthSamples, gain, vectorDim, modelId, precision, owned, grid, silence);
+        return new EventList(sampleRate, lengthSamples, gain, vectorDim, modelId, precision, owned, grid, silence, balance);
     }
 
     /** For operations that move or add events: a silent span is cut short at the first of these onsets inside it. */
     private EventList withMoved(List<Event> owned, Q8Grid grid, List<Event> moved) {
         long[] onsets = moved.stream().mapToLong(Event::time).sorted().toArray();
         return new EventList(sampleRate, lengthSamples, gain, vectorDim, modelId, precision, owned, grid,
-                silence.trimmedBy(onsets, lengthSamples));
+                silence.trimmedBy(onsets, lengthSamples), balance);
     }
 
     private EventList filter(Predicate<Event> keep) {
@@ -304,7 +328,7 @@ public final class EventList {
         List<Event> out = new ArrayList<>(events.size());
         for (Event e : events) out.add(new Event(scaleTime(e.time(), factor), e.amplitude(), e.vector()));
         return new EventList(sampleRate, scaleTime(lengthSamples, factor), gain, vectorDim, modelId, precision, out, q8Grid,
-                silence.scaled(factor));
+                silence.scaled(factor), balance.scaled(factor));
     }
 
     /** The smallest and largest value of each vector dimension over the list. */
@@ -499,7 +523,7 @@ public final class EventList {
     /** This list stored at precision {@code p}: vectors and amplitudes are exactly what reading the file gives. */
     public EventList withPrecision(Precision p) {
         Objects.requireNonNull(p, "precision");
-        EventList stored = SiacFormat.asStored(new EventList(sampleRate, lengthSamples, gain, vectorDim, modelId, p, events, q8Grid, silence));
+        EventList stored = SiacFormat.asStored(new EventList(sampleRate, lengthSamples, gain, vectorDim, modelId, p, events, q8Grid, silence, balance));
         // F32 keeps the values exactly, so a later return to Q8 can still reuse the grid; a Q8 result has its own
         return p == Precision.F32 && q8Grid != null ? stored.withOwned(stored.events, q8Grid) : stored;
     }
@@ -672,12 +696,12 @@ public final class EventList {
                 && modelId.equals(l.modelId)
                 && precision == l.precision
                 && events.equals(l.events)
-                && silence.equals(l.silence);
+                && silence.equals(l.silence) && balance.equals(l.balance);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(sampleRate, lengthSamples, gain, vectorDim, modelId, precision, events, silence);
+        return Objects.hash(sampleRate, lengthSamples, gain, vectorDim, modelId, precision, events, silence, balance);
     }
 
     @Override

@@ -21,6 +21,9 @@ final class LevelFit {
     private static final double TOLERANCE_DB = 0.1;
 
     private final int bins;
+    private final int sampleRate;
+    /** Each mel band's centre in Hz: where the band balance's gain for it is read ({@link #balance}). */
+    private final double[] melCentres;
     /** Band m's STFT bins and triangle weights are entries offsets[m] to offsets[m + 1] of bandBins and bandWeights. */
     private final int[] offsets;
     private final int[] bandBins;
@@ -36,6 +39,13 @@ final class LevelFit {
     LevelFit(int sampleRate, int nFft, int nMels) {
         double[][] w = Mel.filterbank(sampleRate, nFft, nMels, 0, sampleRate / 2.0);
         bins = nFft / 2 + 1;
+        this.sampleRate = sampleRate;
+        melCentres = new double[nMels];
+        for (int m = 0; m < nMels; m++) {
+            int peak = 0;
+            for (int k = 1; k < bins; k++) if (w[m][k] > w[m][peak]) peak = k;
+            melCentres[m] = peak * (double) sampleRate / nFft;
+        }
         offsets = new int[nMels + 1];
         for (int m = 0; m < nMels; m++) {
             int count = 0;
@@ -211,6 +221,185 @@ final class LevelFit {
         double mid = 0.5 * (lo + hi);
         double fm = obj.at(Math.pow(10, mid / 20));
         return Math.pow(10, (fm < best ? mid : bestDb) / 20);
+    }
+
+    /**
+     * The band balance ({@link Balance}, {@link Balance#BANDS} octave bands from {@link Balance#LOWEST_HZ}) that brings
+     * the decode d (complex, [bin][frame][re, im], frames [0, input.frames())) closest to the input in mel_l1's terms:
+     * each mel band takes the balance's gain at its centre, so a gain of gamma (in log10 units) moves the band's log
+     * value by gamma, down to the floor. With a finite levelToleranceDb the decode's power in each octave band from
+     * 100 Hz (the octave around each band's centre but the lowest, the top one up to Nyquist: docs/METRICS.md's level
+     * bands) must also lie within that many dB of the input's x[bin][frame], where the input holds at least 1e-6 of
+     * the frames' power there: a penalty that outweighs any mel gain, so it holds wherever the codes' range allows.
+     * Coordinate descent over the bands, each on the code grid ({@link Balance#STEP_DB}, within +-{@link
+     * Balance#MAX_DB}), twice; a code changes only when that lowers the objective, so a band the input's audible
+     * frames do not reach keeps 0 dB. Returns the codes, band by band.
+     */
+    byte[] balance(Target input, float[] d, int stride, float[][] x, double levelToleranceDb) {
+        return balance(input, d, stride, x, levelToleranceDb, 0, input.frames());
+    }
+
+    /** {@link #balance(Target, float[], int, float[][], double)} over frames [from, to) only. */
+    byte[] balance(Target input, float[] d, int stride, float[][] x, double levelToleranceDb, int from, int to) {
+        int nMels = offsets.length - 1;
+        double floor = input.floor();
+        double logFloor = Math.log10(floor);
+        int count = 0;
+        int[] used = new int[Math.max(0, to - from)];
+        for (int f = from; f < to; f++) if (input.audible()[f]) used[count++] = f;
+        byte[] codes = new byte[Balance.BANDS];
+        if (count == 0) return codes;
+        // the decode's log mel bands over the used frames, unfloored (-inf where empty), band-major
+        double[] logs = new double[nMels * count];
+        double[] sums = new double[count];
+        for (int m = 0; m < nMels; m++) {
+            java.util.Arrays.fill(sums, 0);
+            for (int i = offsets[m]; i < offsets[m + 1]; i++) {
+                float w = bandWeights[i];
+                int base = bandBins[i] * stride;
+                for (int u = 0; u < count; u++) {
+                    int j = (base + used[u]) * 2;
+                    sums[u] += w * Math.sqrt((double) d[j] * d[j] + (double) d[j + 1] * d[j + 1]);
+                }
+            }
+            for (int u = 0; u < count; u++) logs[m * count + u] = sums[u] > 0 ? Math.log10(sums[u]) : Double.NEGATIVE_INFINITY;
+        }
+        float[] target = input.logs();
+        // each mel band's weights on the balance's bands (at most two: linear in log frequency between centres)
+        double[][] lambda = new double[nMels][Balance.BANDS];
+        for (int b = 0; b < Balance.BANDS; b++) {
+            byte[] unit = new byte[Balance.BANDS];
+            unit[b] = 2; // 1 dB
+            Balance one = Balance.of(1, Balance.BANDS, Balance.LOWEST_HZ, unit);
+            for (int m = 0; m < nMels; m++) lambda[m][b] = one.gainDbAt(0, melCentres[m]) / (2 * Balance.STEP_DB);
+        }
+        Levels levels = Double.isFinite(levelToleranceDb) ? new Levels(x, d, stride, from, to, levelToleranceDb, count * nMels) : null;
+        int[] code = new int[Balance.BANDS];
+        double[] melLoss = new double[nMels];
+        for (int m = 0; m < nMels; m++) melLoss[m] = bandLoss(logs, target, m, count, used, nMels, 0, logFloor);
+        for (int pass = 0; pass < 2; pass++) {
+            for (int b = 0; b < Balance.BANDS; b++) {
+                double current = levels != null ? levels.penalty(code) : 0;
+                for (int m = 0; m < nMels; m++) if (lambda[m][b] > 0) current += melLoss[m];
+                int bestCode = code[b];
+                double best = current;
+                int saved = code[b];
+                for (int k = -Balance.MAX_CODE; k <= Balance.MAX_CODE; k++) {
+                    if (k == saved) continue;
+                    code[b] = k;
+                    double v = levels != null ? levels.penalty(code) : 0;
+                    code[b] = saved;
+                    for (int m = 0; m < nMels && v < best; m++) {
+                        if (lambda[m][b] <= 0) continue;
+                        v += bandLoss(logs, target, m, count, used, nMels, gammaOf(lambda[m], code, b, k), logFloor);
+                    }
+                    if (v < best - 1e-9) {
+                        best = v;
+                        bestCode = k;
+                    }
+                }
+                if (bestCode != code[b]) {
+                    code[b] = bestCode;
+                    for (int m = 0; m < nMels; m++) {
+                        if (lambda[m][b] > 0) melLoss[m] = bandLoss(logs, target, m, count, used, nMels, gammaOf(lambda[m], code, b, bestCode), logFloor);
+                    }
+                }
+            }
+        }
+        for (int b = 0; b < Balance.BANDS; b++) codes[b] = (byte) code[b];
+        return codes;
+    }
+
+    /** The level side of {@link #balance}: per octave band from 100 Hz, the input's and the decode's power by bin. */
+    private final class Levels {
+        private final double tolerance;
+        private final double weight;
+        /** Per level band: its bins [from, to), the input's power, whether it counts. */
+        private final int[] from, to;
+        private final double[] inputPower;
+        private final double[] decodePower; // by bin
+        /** Per bin: the balance band below it and its weight on the band above (dB linear in log frequency). */
+        private final int[] lower;
+        private final double[] upperShare;
+
+        Levels(float[][] x, float[] d, int stride, int fromFrame, int toFrame, double tolerance, double cells) {
+            this.tolerance = tolerance;
+            this.weight = cells / 10; // 1 dB past the tolerance outweighs 2 dB of mel error in every cell
+            int n = Balance.BANDS - 1;
+            from = new int[n];
+            to = new int[n];
+            inputPower = new double[n];
+            decodePower = new double[bins];
+            double hzPerBin = sampleRate / (2.0 * (bins - 1));
+            double total = 0;
+            double[] binInput = new double[bins];
+            for (int k = 0; k < bins; k++) {
+                double p = 0, q = 0;
+                for (int f = fromFrame; f < toFrame; f++) {
+                    p += (double) x[k][f] * x[k][f];
+                    int j = (k * stride + f) * 2;
+                    q += (double) d[j] * d[j] + (double) d[j + 1] * d[j + 1];
+                }
+                binInput[k] = p;
+                decodePower[k] = q;
+                total += p;
+            }
+            for (int j = 0; j < n; j++) {
+                double centre = Balance.LOWEST_HZ * Math.pow(2, j + 1);
+                double lo = centre / Math.sqrt(2), hi = j == n - 1 ? Double.POSITIVE_INFINITY : centre * Math.sqrt(2);
+                from[j] = (int) Math.ceil(lo / hzPerBin - 1e-9);
+                to[j] = (int) Math.min(bins, Math.ceil(hi / hzPerBin - 1e-9));
+                for (int k = from[j]; k < to[j]; k++) inputPower[j] += binInput[k];
+                if (inputPower[j] < 1e-6 * total) inputPower[j] = 0; // too little to hold a level
+            }
+            lower = new int[bins];
+            upperShare = new double[bins];
+            for (int k = 0; k < bins; k++) {
+                double hz = k * hzPerBin;
+                if (!(hz > Balance.LOWEST_HZ)) continue;
+                double pos = Math.log(hz / Balance.LOWEST_HZ) / Math.log(2);
+                if (pos >= Balance.BANDS - 1) {
+                    lower[k] = Balance.BANDS - 1;
+                    continue;
+                }
+                lower[k] = (int) Math.floor(pos);
+                upperShare[k] = pos - lower[k];
+            }
+        }
+
+        double penalty(int[] code) {
+            double excess = 0;
+            for (int j = 0; j < from.length; j++) {
+                if (inputPower[j] == 0) continue;
+                double p = 0;
+                for (int k = from[j]; k < to[j]; k++) {
+                    int i = lower[k];
+                    double db = upperShare[k] == 0 ? code[i] * Balance.STEP_DB
+                            : ((1 - upperShare[k]) * code[i] + upperShare[k] * code[i + 1]) * Balance.STEP_DB;
+                    p += decodePower[k] * Math.exp(db * (Math.log(10) / 10));
+                }
+                if (!(p > 0)) continue; // nothing decoded there: no gain can bring it
+                double err = Math.abs(10 * Math.log10(p / inputPower[j]));
+                if (err > tolerance) excess += err - tolerance;
+            }
+            return weight * excess;
+        }
+    }
+
+    /** A mel band's gain in log10 units with band b's code set to k and the others as they are. */
+    private static double gammaOf(double[] lambda, int[] code, int b, int k) {
+        double db = 0;
+        for (int j = 0; j < code.length; j++) db += lambda[j] * (j == b ? k : code[j]) * Balance.STEP_DB;
+        return db / 20;
+    }
+
+    /** Mel band m's part of the objective with its decode moved by gamma (log10 units). */
+    private static double bandLoss(double[] logs, float[] target, int m, int count, int[] used, int nMels, double gamma,
+                                   double logFloor) {
+        double loss = 0;
+        int base = m * count;
+        for (int u = 0; u < count; u++) loss += Math.abs(target[used[u] * nMels + m] - Math.max(logs[base + u] + gamma, logFloor));
+        return loss;
     }
 
     private interface Objective {

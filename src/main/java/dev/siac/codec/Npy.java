@@ -30,6 +30,12 @@ public final class Npy {
         return b.array();
     }
 
+    public static byte[] int8(byte[] data, long... shape) {
+        ByteBuffer b = start("|i1", shape, data.length, 1);
+        b.put(data);
+        return b.array();
+    }
+
     public static byte[] int64(long[] data, long... shape) {
         ByteBuffer b = start("<i8", shape, data.length, 8);
         for (long v : data) b.putLong(v);
@@ -69,6 +75,24 @@ public final class Npy {
             a[2 * i + 1] = s.end(i);
         }
         return int64(a, s.count(), 2);
+    }
+
+    /**
+     * The band balance's codes ({@link EventList#balance}, 0.5 dB each) as int8 [frames, bands], frame-major as in
+     * the file; [0, 0] when there is none.
+     */
+    public static byte[] balance(EventList list) {
+        Balance b = list.balance();
+        return b.isEmpty() ? int8(new byte[0], 0, 0) : int8(b.codes(), b.frames(), b.bands());
+    }
+
+    /**
+     * What {@link #balance} needs to be read: float64 [2], the hop in samples and band 0's centre in Hz (both exact in
+     * a double); [0] when there is no balance.
+     */
+    public static byte[] balanceLayout(EventList list) {
+        Balance b = list.balance();
+        return b.isEmpty() ? float64(new double[0], 0) : float64(new double[] {b.hop(), b.lowestHz()}, 2);
     }
 
     /** Amplitudes as float32 [n]. */

@@ -26,9 +26,10 @@ public final class SiacFormat {
 
     /**
      * The newest version this build writes and reads. Version 2 is version 1 plus the silent spans after the last
-     * event (docs/FORMAT.md); a list without silent spans is written as version 1, byte for byte as before.
+     * event, version 3 is version 2 plus the band balance after the spans (docs/FORMAT.md). A list is written in the
+     * oldest version that holds it, so a list without a balance or silent spans is a version-1 file as before.
      */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
     /** Bytes from the magic through the event count; the variable part of the header follows. */
     public static final int FIXED_HEADER_BYTES = 60;
     /** Files larger than this cannot be held in one Java array. */
@@ -50,8 +51,9 @@ public final class SiacFormat {
         AtomicFiles.write(file, toBytes(events));
     }
 
-    /** The version a file of this list has: 2 when it has silent spans, else 1. */
+    /** The version a file of this list has: 3 when it has a band balance, else 2 when it has silent spans, else 1. */
     public static int versionOf(EventList events) {
+        if (!events.balance().isEmpty()) return 3;
         return events.silence().isEmpty() ? 1 : 2;
     }
 
@@ -63,11 +65,14 @@ public final class SiacFormat {
         List<Event> list = events.events();
         int n = list.size();
 
-        Sink out = new Sink(FIXED_HEADER_BYTES + 32 + (p.quantized() ? 8 + 8 * dim : 0)
-                + (long) n * (2 + ampBytes(p) + (long) p.vectorBytes(dim)) + CRC_BYTES);
         Silence silence = events.silence();
+        Balance balance = events.balance();
+        int version = versionOf(events);
+        Sink out = new Sink(FIXED_HEADER_BYTES + 32 + (p.quantized() ? 8 + 8 * dim : 0)
+                + (long) n * (2 + ampBytes(p) + (long) p.vectorBytes(dim)) + CRC_BYTES
+                + 20L * silence.count() + (version == 3 ? 20 + (long) balance.frames() * balance.bands() : 0));
         out.bytes(MAGIC);
-        out.u8(versionOf(events));
+        out.u8(version);
         out.u8(precisionCode(p));
         out.u16(dim);
         out.u32(events.sampleRate());
@@ -154,7 +159,7 @@ public final class SiacFormat {
                 }
             }
         }
-        if (!silence.isEmpty()) {
+        if (version >= 2) { // version 3 stores a count of 0 when it has a balance but no spans
             out.varint(silence.count());
             long previousEnd = 0;
             for (int i = 0; i < silence.count(); i++) {
@@ -162,6 +167,13 @@ public final class SiacFormat {
                 out.varint(silence.end(i) - silence.start(i));
                 previousEnd = silence.end(i);
             }
+        }
+        if (version == 3) {
+            out.varint(balance.hop());
+            out.u8(balance.bands());
+            out.f32(balance.lowestHz());
+            out.varint(balance.frames());
+            out.bytes(balance.codes());
         }
         CRC32 crc = new CRC32();
         crc.update(out.buf, 0, out.size);
@@ -237,8 +249,8 @@ public final class SiacFormat {
         Cursor c = new Cursor(data, body, name);
         c.pos = MAGIC.length;
         int version = c.u8("version");
-        if (version != 1 && version != 2) {
-            throw c.fail("unsupported version " + version + " (this build reads versions 1 and " + VERSION + ")");
+        if (version < 1 || version > VERSION) {
+            throw c.fail("unsupported version " + version + " (this build reads versions 1 to " + VERSION + ")");
         }
         int precisionCode = c.u8("precision");
         Precision p = precisionOf(precisionCode);
@@ -351,13 +363,19 @@ public final class SiacFormat {
             }
             events.add(new Event(time, amplitude, v));
         }
-        Silence silence = version == 2 ? readSilence(c, body, length) : Silence.NONE;
+        Silence silence = version >= 2 ? readSilence(c, body, length, version) : Silence.NONE;
+        Balance balance = version == 3 ? readBalance(c, length) : Balance.NONE;
         if (c.pos != body) {
-            throw c.fail((body - c.pos) + " unexpected bytes after the " + (version == 2 ? "silent spans" : "last event"));
+            String last = switch (version) {
+                case 1 -> "last event";
+                case 2 -> "silent spans";
+                default -> "band balance";
+            };
+            throw c.fail((body - c.pos) + " unexpected bytes after the " + last);
         }
         try {
             Q8Grid grid = p.quantized() ? new Q8Grid(ampMin, ampMax, vMin, vMax) : null;
-            return EventList.trusted((int) sampleRate, length, gain, dim, modelId, p, events, grid, silence);
+            return EventList.trusted((int) sampleRate, length, gain, dim, modelId, p, events, grid, silence, balance);
         } catch (IllegalArgumentException e) {
             // every rule of EventList is checked above; this only keeps the promise that readers see one exception type
             throw new SiacFormatException(name, "invalid content: " + e.getMessage(), e);
@@ -365,12 +383,14 @@ public final class SiacFormat {
     }
 
     /**
-     * Version 2's silent spans: a count S, then per span the gap from the previous span's end (from sample 0 for the
-     * first) and the length, both varints. Each span must be non-empty and end by the signal's length.
+     * The silent spans of versions 2 and 3: a count S, then per span the gap from the previous span's end (from sample
+     * 0 for the first) and the length, both varints. Each span must be non-empty and end by the signal's length. Only
+     * version 3 may have none (it is there for its balance).
      */
-    private static Silence readSilence(Cursor c, int body, long length) throws SiacFormatException {
+    private static Silence readSilence(Cursor c, int body, long length, int version) throws SiacFormatException {
         long count = c.varint("silent span count");
-        if (count == 0) throw c.fail("version 2 with no silent spans (such a file is written as version 1)");
+        if (count == 0 && version == 2) throw c.fail("version 2 with no silent spans (such a file is written as version 1)");
+        if (count == 0) return Silence.NONE;
         if (count > (body - c.pos) / 2) {
             throw c.fail("truncated (" + count + " silent spans need at least " + 2 * count + " bytes, " + (body - c.pos) + " left)");
         }
@@ -389,6 +409,38 @@ public final class SiacFormat {
             previousEnd = ends[i];
         }
         return Silence.of(starts, ends);
+    }
+
+    /**
+     * Version 3's band balance: hop H (varint), band count B (u8), band 0's centre in Hz (f32), frame count M (varint),
+     * then M x B signed codes, frame-major. M may not exceed the frames the signal's length needs (at least one): a
+     * file cannot declare codes for time it does not have, and EventList, which trims to that, reads back unchanged.
+     */
+    private static Balance readBalance(Cursor c, long length) throws SiacFormatException {
+        long hop = c.varint("balance hop");
+        if (hop == 0) throw c.fail("balance hop 0");
+        if (Long.compareUnsigned(hop, Integer.MAX_VALUE) > 0) {
+            throw c.fail("balance hop " + Long.toUnsignedString(hop) + " is longer than " + Integer.MAX_VALUE + " samples");
+        }
+        int bands = c.u8("balance band count");
+        if (bands == 0) throw c.fail("balance with 0 bands");
+        float lowestHz = c.f32("balance centre");
+        if (!Float.isFinite(lowestHz) || !(lowestHz > 0)) throw c.fail("invalid balance centre " + lowestHz + " Hz");
+        long frames = c.varint("balance frame count");
+        if (frames == 0) throw c.fail("balance with 0 frames");
+        long needed = Math.max(1, length / hop + (length % hop == 0 ? 0 : 1));
+        if (Long.compareUnsigned(frames, needed) > 0) {
+            throw c.fail("balance has " + Long.toUnsignedString(frames) + " frames of " + hop
+                    + " samples, more than the signal's " + length + " samples need");
+        }
+        if (frames > c.remaining() / bands) {
+            // frames x bands can pass 2^63 when the length is huge and the hop 1
+            throw c.fail("truncated (balance of " + frames + " frames x " + bands + " bands needs "
+                    + java.math.BigInteger.valueOf(frames).multiply(java.math.BigInteger.valueOf(bands)) + " bytes, "
+                    + c.remaining() + " left)");
+        }
+        byte[] codes = c.bytes((int) (frames * bands), "balance codes");
+        return Balance.of((int) hop, bands, lowestHz, codes);
     }
 
     // ------------------------------------------------------------------------------------------ quantisation

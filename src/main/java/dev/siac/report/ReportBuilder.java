@@ -267,6 +267,8 @@ public final class ReportBuilder {
             progress.step(Math.min(count, from + RENDER_BATCH));
         }
         progress.end();
+        // as the decoder does: the window starts on a balance frame when the encoder made the list
+        reconstruction = dev.siac.codec.BalanceFilter.apply(list.balance().from(start), sr, reconstruction);
 
         float[] window = null;
         if (original != null) {
@@ -312,7 +314,8 @@ public final class ReportBuilder {
         int streamLength = (int) Math.min(list.lengthSamples(), streamSamples());
         List<Event> streamEvents = new ArrayList<>();
         for (Event e : list.events()) if (e.time() < streamLength) streamEvents.add(e);
-        EventList streamList = new EventList(sr, streamLength, gain, list.vectorDim(), list.modelId(), list.precision(), streamEvents);
+        EventList streamList = new EventList(sr, streamLength, gain, list.vectorDim(), list.modelId(), list.precision(), streamEvents)
+                .withSilence(list.silence()).withBalance(list.balance()); // as siac decode plays the file's start
         float[] streamReconstruction = streamLength > 0 ? decode(streamList) : null;
         float[] streamOriginal = null;
         if (original != null && streamLength > 0) streamOriginal = Arrays.copyOf(original, streamLength);

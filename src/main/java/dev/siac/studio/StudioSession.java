@@ -25,7 +25,7 @@ import javax.imageio.ImageIO;
 /**
  * One file being edited: the current {@link EventList}, every earlier and undone state, and the audio of the current
  * state. Each distinct (amplitude, vector) is rendered once and cached; the mix is the sum of the cached renders at
- * their times, added in time order and multiplied by the gain, as {@code Codec.decode} does, so an edit costs one
+ * their times, added in time order and multiplied by the gain and passed through the band balance, as {@code Codec.decode} does, so an edit costs one
  * render per new sound plus one sum. Edits are the {@link EventList} operations, so a list is never changed in place:
  * an edit that fails leaves the session as it was. Not thread-safe: the server calls it from one thread.
  */
@@ -252,7 +252,8 @@ public final class StudioSession implements AutoCloseable {
         for (int i = 0; i < events.size(); i++) siac.codec().addPlaced(acc, 0, rows.get(i).row(), events.get(i).time());
         float gain = l.gain();
         for (int j = 0; j < acc.length; j++) acc[j] *= gain;
-        l.silence().mute(acc, 0, acc.length, 0); // as the decoder does
+        acc = dev.siac.codec.BalanceFilter.apply(l.balance(), l.sampleRate(), acc); // as the decoder does
+        l.silence().mute(acc, 0, acc.length, 0);
         mix = acc;
         if (spectrogramPng != null) {
             spectrogramPng = png(Plots.logFrequencySpectrogram(manager, mix.length == 0 ? new float[1] : mix, l.sampleRate()));

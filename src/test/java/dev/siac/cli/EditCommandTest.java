@@ -250,6 +250,27 @@ class EditCommandTest {
     }
 
     @Test
+    void dropBalanceForgetsTheBandBalanceAndNothingElse() throws Exception {
+        EventList l = fourSeconds().withBalance(InspectCommandTest.balance());
+        assertEquals(2, l.balance().frames(), "trimmed to the two frames 4 s need");
+        Path in = write("in.siac", l);
+        assertEquals(3, Files.readAllBytes(in)[4], "a balance makes version 3");
+        Path out = dir.resolve("out.siac");
+        CliRun r = CliRun.of(new EditCommand(), in.toString(), "-o", out.toString(), "--drop-balance");
+        assertEquals(0, r.code(), r.err());
+        EventList dropped = SiacFormat.read(out);
+        assertEquals(l.withBalance(dev.siac.codec.Balance.NONE), dropped);
+        assertEquals(fourSeconds(), dropped);
+        assertArrayEquals(Files.readAllBytes(write("plain.siac", fourSeconds())), Files.readAllBytes(out),
+                "back to version 2, byte for byte");
+        // other edits keep it: it belongs to time, like the silent spans
+        assertEquals(0, CliRun.of(new EditCommand(), in.toString(), "-o", out.toString(), "--delete-range", "1:3",
+                "--precision", "q4").code());
+        assertEquals(l.balance(), SiacFormat.read(out).balance());
+        assertTrue(CliRun.of(new EditCommand(), "--help").out().contains("--drop-balance"));
+    }
+
+    @Test
     void editingDoesNotChangeTheInput() throws Exception {
         Path in = write("in.siac", fourSeconds());
         byte[] before = Files.readAllBytes(in);

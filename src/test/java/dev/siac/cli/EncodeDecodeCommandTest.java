@@ -272,6 +272,33 @@ class EncodeDecodeCommandTest {
         assertFalse(Files.exists(dir.resolve("bad.siac")));
     }
 
+    /**
+     * The band balance: stored by default (a version-3 file), absent with --no-balance or --no-level-fit (the same
+     * events), finer with --balance-split; bad values are one-line errors with nothing written.
+     */
+    @Test
+    void theBandBalanceIsStoredByDefaultAndItsOptionsShapeIt() throws IOException {
+        Path in = TestSignals.writePcm16Wav(dir, "tones.wav", RATE, TestSignals.noise(3 * RATE, 0.4, 9));
+        Path on = dir.resolve("on.siac"), off = dir.resolve("off.siac"), fine = dir.resolve("fine.siac"), nofit = dir.resolve("nofit.siac");
+        assertEquals(0, encode(in, on).code());
+        assertEquals(0, encode(in, off, "--no-balance").code());
+        assertEquals(0, encode(in, fine, "--balance-split", "4").code());
+        assertEquals(0, encode(in, nofit, "--no-level-fit").code());
+        EventList a = SiacFormat.read(on), b = SiacFormat.read(off), f = SiacFormat.read(fine);
+        assertEquals(3, Files.readAllBytes(on)[4], "a file with a balance is version 3");
+        assertFalse(a.balance().isEmpty());
+        assertTrue(b.balance().isEmpty() && SiacFormat.read(nofit).balance().isEmpty());
+        assertEquals(b, a.withBalance(dev.siac.codec.Balance.NONE), "the same events");
+        assertEquals(a.balance().hop() / 4, f.balance().hop());
+        for (String[] bad : new String[][] {{"--balance-split", "3"}, {"--balance-split", "0"}, {"--balance-level", "-1"},
+                {"--balance-level", "2", "--no-balance"}}) {
+            CliRun r = encode(in, dir.resolve("bad.siac"), bad);
+            assertEquals(1, r.code(), String.join(" ", bad));
+            assertTrue(r.err().contains(bad[0]) && r.err().strip().lines().count() == 1, r.err());
+        }
+        assertFalse(Files.exists(dir.resolve("bad.siac")));
+    }
+
     /** An output that is the input (also through a link) or cannot be written is refused before any work. */
     @Test
     void outputThatIsTheInputOrUnwritableIsRefusedUpFront() throws IOException {
@@ -547,11 +574,11 @@ class EncodeDecodeCommandTest {
     @Test
     void siacWithUnsupportedVersion() throws IOException {
         byte[] b = Files.readAllBytes(goodSiac());
-        b[4] = 3;
+        b[4] = 4;
         java.util.zip.CRC32 crc = new java.util.zip.CRC32();
         crc.update(b, 0, b.length - 4);
         java.nio.ByteBuffer.wrap(b, b.length - 4, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt((int) crc.getValue());
-        assertDecodeFails(Files.write(dir.resolve("v3.siac"), b), model, "version 3");
+        assertDecodeFails(Files.write(dir.resolve("v4.siac"), b), model, "version 4");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.siac.cli;
 
+import dev.siac.codec.Balance;
 import dev.siac.codec.Event;
 import dev.siac.codec.EventList;
 import dev.siac.codec.Precision;
@@ -41,9 +42,10 @@ class ExportCommandTest {
         }
     }
 
-    private EventList exportSample(Path out) throws Exception {
+    private EventList exportSample(Path out, boolean balance) throws Exception {
         EventList l = TestLists.encoderLike(11, 30, 32, Precision.Q8).withPrecision(Precision.Q8).shift(-0.01)
                 .withSilence(dev.siac.codec.Silence.of(new long[] {100, 5000}, new long[] {2000, 5001}));
+        if (balance) l = l.withBalance(Balance.of(4096, 3, 250f, new byte[] {-128, 0, 127}));
         Path in = dir.resolve("in.siac");
         SiacFormat.write(in, l);
         CliRun r = CliRun.of(new ExportCommand(), in.toString(), "--npy", out.toString());
@@ -54,7 +56,7 @@ class ExportCommandTest {
     @Test
     void writesFiveArraysWithTheEventsContentAndTheSilentSpans() throws Exception {
         Path out = dir.resolve("arrays");
-        EventList l = exportSample(out);
+        EventList l = exportSample(out, false);
 
         Npy v = Npy.read(out.resolve("vectors.npy"));
         assertEquals("{'descr': '<f4', 'fortran_order': False, 'shape': (30, 32), }", v.header());
@@ -75,9 +77,31 @@ class ExportCommandTest {
         Npy q = Npy.read(out.resolve("silence.npy"));
         assertEquals("{'descr': '<i8', 'fortran_order': False, 'shape': (2, 2), }", q.header());
         for (long want : new long[] {100, 2000, 5000, 5001}) assertEquals(want, q.data().getLong());
+        assertEquals("{'descr': '|i1', 'fortran_order': False, 'shape': (0, 0), }", Npy.read(out.resolve("balance.npy")).header());
+        assertEquals("{'descr': '<f8', 'fortran_order': False, 'shape': (0,), }", Npy.read(out.resolve("balance_layout.npy")).header());
         try (Stream<Path> files = Files.list(out)) {
-            assertEquals(5, files.count(), "no temporaries left behind");
+            assertEquals(7, files.count(), "no temporaries left behind");
         }
+    }
+
+    @Test
+    void writesTheBandBalanceAsCodesAndLayout() throws Exception {
+        Balance b = InspectCommandTest.balance();
+        EventList l = new EventList(22050, 40 * 65536, 1, 2, "", Precision.F16, List.of()).withBalance(b);
+        Path in = dir.resolve("in.siac");
+        SiacFormat.write(in, l);
+        Path out = dir.resolve("b");
+        CliRun r = CliRun.of(new ExportCommand(), in.toString(), "--npy", out.toString());
+        assertEquals(0, r.code(), r.err());
+        Npy codes = Npy.read(out.resolve("balance.npy"));
+        assertEquals("{'descr': '|i1', 'fortran_order': False, 'shape': (40, 8), }", codes.header());
+        assertEquals(40 * 8, codes.data().remaining());
+        for (int m = 0; m < 40; m++) for (int k = 0; k < 8; k++) assertEquals(b.code(m, k), codes.data().get());
+        Npy layout = Npy.read(out.resolve("balance_layout.npy"));
+        assertEquals("{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }", layout.header());
+        assertEquals(65536.0, layout.data().getDouble());
+        assertEquals(Balance.LOWEST_HZ, layout.data().getDouble());
+        assertTrue(CliRun.of(new ExportCommand(), "--help").out().contains("balance.npy"));
     }
 
     /** The real consumer: NumPy must load the files and see the same numbers. */
@@ -85,22 +109,25 @@ class ExportCommandTest {
     void numpyLoadsTheArrays() throws Exception {
         assumeTrue(pythonWithNumpy(), "python3 with numpy is not available");
         Path out = dir.resolve("np");
-        EventList l = exportSample(out);
+        EventList l = exportSample(out, true);
         String script = String.join("\n",
                 "import numpy as np, sys, json",
                 "d = sys.argv[1]",
                 "v = np.load(d + '/vectors.npy'); t = np.load(d + '/times.npy')",
                 "s = np.load(d + '/samples.npy'); a = np.load(d + '/amplitudes.npy')",
-                "print(json.dumps({'shapes': [list(x.shape) for x in (v, t, s, a)],",
-                "  'dtypes': [str(x.dtype) for x in (v, t, s, a)],",
+                "b = np.load(d + '/balance.npy'); bl = np.load(d + '/balance_layout.npy')",
+                "print(json.dumps({'shapes': [list(x.shape) for x in (v, t, s, a, b, bl)],",
+                "  'dtypes': [str(x.dtype) for x in (v, t, s, a, b, bl)], 'b': b.tolist(), 'bl': bl.tolist(),",
                 "  'v': [float(x) for x in v.ravel()], 't': [float(x) for x in t], 's': [int(x) for x in s], 'a': [float(x) for x in a]}))");
         Process p = new ProcessBuilder("python3", "-c", script, out.toString()).redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), output);
         com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(output).getAsJsonObject();
-        assertEquals("[[30,32],[30],[30],[30]]", o.get("shapes").toString());
-        assertEquals("[\"float32\",\"float64\",\"int64\",\"float32\"]", o.get("dtypes").toString());
+        assertEquals("[[30,32],[30],[30],[30],[1,3],[2]]", o.get("shapes").toString());
+        assertEquals("[\"float32\",\"float64\",\"int64\",\"float32\",\"int8\",\"float64\"]", o.get("dtypes").toString());
+        assertEquals("[[-128,0,127]]", o.get("b").toString());
+        assertEquals("[4096.0,250.0]", o.get("bl").toString());
         for (int i = 0; i < 30; i++) {
             Event e = l.events().get(i);
             assertEquals(e.time(), o.getAsJsonArray("s").get(i).getAsLong());

@@ -3,6 +3,7 @@ package dev.siac.cli;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.siac.codec.Balance;
 import dev.siac.codec.Event;
 import dev.siac.codec.EventList;
 import dev.siac.codec.Precision;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class InspectCommandTest {
@@ -90,6 +92,39 @@ class InspectCommandTest {
             assertEquals(32, v.size());
             for (int d = 0; d < 32; d++) assertEquals(expected.vector()[d], v.get(d).getAsFloat(), "exact, not rounded for display");
         }
+    }
+
+    /** 40 frames of 65536 samples x 8 bands, codes -6 .. +13: what the encoder stores for a minute of audio. */
+    static Balance balance() {
+        byte[] codes = new byte[40 * Balance.BANDS];
+        for (int i = 0; i < codes.length; i++) codes[i] = (byte) (i * 7 % 20 - 6);
+        return Balance.of(65536, Balance.BANDS, Balance.LOWEST_HZ, codes);
+    }
+
+    @Test
+    void theBandBalanceIsShownWhenThereIsOne() throws Exception {
+        EventList l = new EventList(22050, 40 * 65536, 0.5f, 4, "", Precision.Q8, three().events()).withBalance(balance());
+        Path f = file(l);
+        CliRun table = CliRun.of(new InspectCommand(), f.toString());
+        assertEquals(0, table.code(), table.err());
+        assertTrue(table.out().contains("balance     40 frames of 65536 samples x 8 bands, -3.0..+6.5 dB"), table.out());
+        JsonObject o = JsonParser.parseString(CliRun.of(new InspectCommand(), f.toString(), "--json").out()).getAsJsonObject();
+        assertEquals(3, o.get("format_version").getAsInt());
+        JsonObject b = o.getAsJsonObject("balance");
+        assertEquals(65536, b.get("hop").getAsInt());
+        assertEquals(8, b.get("bands").getAsInt());
+        assertEquals(Balance.LOWEST_HZ, b.get("lowest_hz").getAsFloat(), "exact");
+        JsonArray frames = b.getAsJsonArray("codes");
+        assertEquals(40, frames.size());
+        for (int m = 0; m < 40; m++) {
+            for (int k = 0; k < 8; k++) assertEquals(balance().code(m, k), frames.get(m).getAsJsonArray().get(k).getAsInt());
+        }
+
+        Path none = dir.resolve("none.siac");
+        SiacFormat.write(none, three());
+        assertFalse(CliRun.of(new InspectCommand(), none.toString()).out().contains("balance"));
+        JsonObject o2 = JsonParser.parseString(CliRun.of(new InspectCommand(), none.toString(), "--json").out()).getAsJsonObject();
+        assertTrue(o2.get("balance").isJsonNull());
     }
 
     @Test

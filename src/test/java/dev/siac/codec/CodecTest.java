@@ -202,6 +202,45 @@ class CodecTest {
     }
 
     /**
+     * The band balance: the same events as the level fit alone; one frame of codes per window hop; a decode closer to
+     * the input in mel_l1 on a signal whose balance the events miss (white noise with a loud low octave); the list
+     * without it decodes as the level fit's; chunking-invariant; only with the level fit.
+     */
+    @Test
+    void theBandBalanceBringsTheDecodeCloserWithTheSameEvents() throws IOException {
+        float[] x = TinyModel.noise(40000, 0.3, 9);
+        for (int i = 0; i < x.length; i++) x[i] += (float) (0.8 * Math.sin(2 * Math.PI * 180 * i / c.sampleRate));
+        Codec.Options fitOptions = options(c.eventsPerWindow, 0).withLevelFit(true);
+        Codec.Options balanceOptions = fitOptions.withBalance(true);
+        Codec.Result fitted = encode(x, fitOptions);
+        Codec.Result balanced = encode(x, balanceOptions);
+        assertTrue(fitted.events().balance().isEmpty());
+        Balance b = balanced.events().balance();
+        int hop = c.windowSamples / 2; // frames of 8192 samples by default, at most a window hop (this one's 4096)
+        assertEquals(hop, b.hop());
+        assertEquals((x.length + hop - 1) / hop, b.frames(), "a frame per window hop");
+        Balance fine = encode(x, balanceOptions.withBalanceSplit(4)).events().balance();
+        assertEquals(hop / 4, fine.hop());
+        assertEquals((x.length + fine.hop() - 1) / fine.hop(), fine.frames(), "four frames per window hop");
+        assertThrows(IllegalArgumentException.class, () -> encode(x, balanceOptions.withBalanceSplit(3)), "3 does not divide a hop");
+        assertFalse(b.isFlat(), b.toString());
+        assertEquals(fitted.events(), balanced.events().withBalance(Balance.NONE), "the same events and gains");
+        double without = dev.siac.eval.Metrics.melL1(x, decode(fitted.events()), c.sampleRate);
+        double with = dev.siac.eval.Metrics.melL1(x, decode(balanced.events()), c.sampleRate);
+        assertTrue(with < without - 0.01, "mel_l1 " + without + " -> " + with + " (" + b + ")");
+        assertArrayEquals(decode(fitted.events()), decode(balanced.events().withBalance(Balance.NONE)), 0f);
+        assertEquals(balanced.events(), encode(x, balanceOptions, 7, 1000, 4097).events());
+        assertFalse(balanceOptions.withLevelFit(false).balance(), "no level fit, no balance");
+        assertTrue(options(c.eventsPerWindow, 0).withBalance(true).levelFit(), "the balance brings the level fit");
+        assertTrue(Codec.Options.defaults(c).balance(), "on by default");
+        // the level tolerance (LevelFitTest checks what it does) changes the codes only
+        Codec.Result level = encode(x, balanceOptions.withBalanceLevel(1));
+        assertEquals(fitted.events(), level.events().withBalance(Balance.NONE));
+        assertNotEquals(b, level.events().balance());
+        assertThrows(IllegalArgumentException.class, () -> balanceOptions.withBalanceLevel(0));
+    }
+
+    /**
      * Event gains: the same events as the level fit (onsets, vectors), each amplitude within 6 dB of the window fit's,
      * not all scaled alike; the decode no farther from the input in mel_l1 (each event's gain starts at its window's
      * and is kept on ties); chunking-invariant; only with the level fit.
@@ -234,7 +273,7 @@ class CodecTest {
         assertTrue(options(c.eventsPerWindow, 0).withEventGains(true).levelFit(), "event gains bring the level fit");
         Codec.Options o = eachOptions;
         assertThrows(IllegalArgumentException.class, () -> new Codec.Options(o.maxEventsPerWindow(), o.stopBelow(),
-                o.precision(), 0, o.refineLr(), 0, o.mergeCosine(), 0, true, false, true));
+                o.precision(), 0, o.refineLr(), 0, o.mergeCosine(), 0, true, false, true, false, Double.POSITIVE_INFINITY, 1));
     }
 
     /**

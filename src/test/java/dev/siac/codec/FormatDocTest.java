@@ -53,6 +53,12 @@ class FormatDocTest {
         for (Precision p : Precision.values()) {
             EventList l = TestLists.encoderLike(21 + p.ordinal(), 60, 32, p).shift(-0.3).withPrecision(p);
             if (p.ordinal() % 2 == 1) l = l.withSilence(Silence.of(new long[] {7, 30000}, new long[] {1031, 30001})); // version 2
+            if (p.ordinal() >= 2) { // version 3: Q8 without silent spans (a count of 0), Q4 with them
+                byte[] codes = new byte[8 * 8];
+                for (int i = 0; i < codes.length; i++) codes[i] = (byte) (i * 37 - 128); // both signs, both ends
+                l = l.withBalance(Balance.of(16384, 8, Balance.LOWEST_HZ, codes));
+            }
+            assertEquals(p.ordinal() < 2 ? p.ordinal() + 1 : 3, SiacFormat.versionOf(l));
             Path f = dir.resolve(p + ".siac");
             SiacFormat.write(f, l);
             Process proc = new ProcessBuilder("python3", script.toString(), f.toString()).redirectErrorStream(true).start();
@@ -69,6 +75,22 @@ class FormatDocTest {
             for (int i = 0; i < silence.size(); i++) {
                 assertEquals(l.silence().start(i), silence.get(i).getAsJsonArray().get(0).getAsLong());
                 assertEquals(l.silence().end(i), silence.get(i).getAsJsonArray().get(1).getAsLong());
+            }
+            Balance b = l.balance();
+            if (b.isEmpty()) {
+                assertTrue(o.get("balance").isJsonNull(), p + " balance");
+            } else {
+                JsonObject ob = o.getAsJsonObject("balance");
+                assertEquals(b.hop(), ob.get("hop").getAsInt());
+                assertEquals(b.bands(), ob.get("bands").getAsInt());
+                assertEquals(b.lowestHz(), (float) ob.get("lowest_hz").getAsDouble());
+                JsonArray frames = ob.getAsJsonArray("codes");
+                assertEquals(8, b.frames(), "122500 samples need eight frames of 16384");
+                assertEquals(b.frames(), frames.size());
+                for (int m = 0; m < b.frames(); m++) {
+                    assertEquals(b.bands(), frames.get(m).getAsJsonArray().size());
+                    for (int k = 0; k < b.bands(); k++) assertEquals(b.code(m, k), frames.get(m).getAsJsonArray().get(k).getAsInt());
+                }
             }
             JsonArray events = o.getAsJsonArray("events");
             assertEquals(l.size(), events.size());

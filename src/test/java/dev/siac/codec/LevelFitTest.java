@@ -1,6 +1,7 @@
 package dev.siac.codec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.siac.dsp.NativeFft;
@@ -95,5 +96,68 @@ class LevelFitTest {
             double c2 = fit.gain(x, t, c, frames, frames, FLOOR, true);
             assertEquals(java, c2, 1e-9 * java, "trial " + trial);
         }
+    }
+
+    /** d's magnitudes with each bin's level moved by the dB the balance's codes give it (what the decoder does). */
+    private static float[][] balanced(float[] d, int frames, int[] codes) {
+        byte[] b = new byte[Balance.BANDS];
+        for (int i = 0; i < b.length; i++) b[i] = (byte) codes[i];
+        Balance bal = Balance.of(1, Balance.BANDS, Balance.LOWEST_HZ, b);
+        float[][] x = magnitudes(new float[d.length], d, 1, frames);
+        for (int k = 0; k < BINS; k++) {
+            double g = Math.pow(10, bal.gainDbAt(0, k * (double) SR / NFFT) / 20);
+            for (int f = 0; f < frames; f++) x[k][f] *= (float) g;
+        }
+        return x;
+    }
+
+    @Test
+    void theBalanceFindsTheBandGainsThatReproduceTheInput() {
+        Random r = new Random(5);
+        LevelFit fit = new LevelFit(SR, NFFT);
+        int frames = 24;
+        float[] d = spectrum(r, frames, 0.01);
+        int[] want = {0, 4, -6, 10, 2, -12, 6, -3};
+        float[][] x = balanced(d, frames, want);
+        byte[] got = fit.balance(fit.target(x, frames, FLOOR), d, frames, x, Double.POSITIVE_INFINITY);
+        for (int b = 1; b < Balance.BANDS; b++) assertEquals(want[b], got[b], 1, "band " + b); // band 0: few mel bands
+        // an input the decode already matches: every code stays 0
+        float[][] same = balanced(d, frames, new int[Balance.BANDS]);
+        byte[] none = fit.balance(fit.target(same, frames, FLOOR), d, frames, same, Double.POSITIVE_INFINITY);
+        for (int b = 0; b < Balance.BANDS; b++) assertEquals(0, none[b], "band " + b);
+    }
+
+    @Test
+    void aLevelToleranceHoldsEachOctavesPowerWhereMelL1AloneWouldNot() {
+        // the input's 800-1600 Hz octave is the decode's with one loud cell in twenty: its median (what mel_l1 fits) is
+        // the decode's, its power 10 dB above
+        Random r = new Random(6);
+        LevelFit fit = new LevelFit(SR, NFFT);
+        int frames = 20;
+        float[] d = spectrum(r, frames, 0.01);
+        float[][] x = magnitudes(new float[d.length], d, 1, frames);
+        int lo = (int) Math.ceil(800.0 * NFFT / SR), hi = (int) Math.ceil(1600.0 * NFFT / SR);
+        for (int k = lo; k < hi; k++) x[k][(k * 7) % frames] *= 12;
+        LevelFit.Target target = fit.target(x, frames, FLOOR);
+        byte[] free = fit.balance(target, d, frames, x, Double.POSITIVE_INFINITY);
+        byte[] held = fit.balance(target, d, frames, x, 1.0);
+        double freeDb = octaveError(x, d, frames, free, lo, hi), heldDb = octaveError(x, d, frames, held, lo, hi);
+        assertTrue(freeDb < -3, "mel_l1 alone leaves the octave low: " + freeDb + " dB");
+        assertTrue(Math.abs(heldDb) <= 1.1, "held within 1 dB (the octave edges fall between bins): " + heldDb + " dB");
+    }
+
+    /** The decode's power over the input's in bins [lo, hi) after the balance's codes, in dB. */
+    private static double octaveError(float[][] x, float[] d, int frames, byte[] codes, int lo, int hi) {
+        int[] c = new int[codes.length];
+        for (int i = 0; i < c.length; i++) c[i] = codes[i];
+        float[][] y = balanced(d, frames, c);
+        double px = 0, py = 0;
+        for (int k = lo; k < hi; k++) {
+            for (int f = 0; f < frames; f++) {
+                px += (double) x[k][f] * x[k][f];
+                py += (double) y[k][f] * y[k][f];
+            }
+        }
+        return 10 * Math.log10(py / px);
     }
 }

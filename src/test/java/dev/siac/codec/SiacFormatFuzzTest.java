@@ -11,6 +11,7 @@ import net.jqwik.api.constraints.Size;
 import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -74,9 +75,9 @@ class SiacFormatFuzzTest {
     }
 
     @Property(tries = 400)
-    void randomBodiesBehindAValidPrefixAreRejectedCleanly(@ForAll("prefixes") int precision,
+    void randomBodiesBehindAValidPrefixAreRejectedCleanly(@ForAll("versions") int version, @ForAll("prefixes") int precision,
                                                           @ForAll @Size(max = 600) byte[] tail) {
-        byte[] prefix = {'S', 'I', 'A', 'C', 1, (byte) precision};
+        byte[] prefix = {'S', 'I', 'A', 'C', (byte) version, (byte) precision};
         byte[] data = Arrays.copyOf(prefix, prefix.length + tail.length + 4);
         System.arraycopy(tail, 0, data, prefix.length, tail.length);
         parse(FileBytes.fixCrc(data));
@@ -85,6 +86,11 @@ class SiacFormatFuzzTest {
     @Provide
     Arbitrary<Integer> prefixes() {
         return Arbitraries.integers().between(0, 3);
+    }
+
+    @Provide
+    Arbitrary<Integer> versions() {
+        return Arbitraries.integers().between(1, SiacFormat.VERSION);
     }
 
     sealed interface Mutation permits Flip, Truncate, Extend, Overwrite, SetWord {
@@ -159,7 +165,26 @@ class SiacFormatFuzzTest {
                 Arbitraries.integers().between(0, 25),
                 Arbitraries.integers().between(1, 12),
                 Arbitraries.of(Precision.values())
-        ).as((seed, n, dim, p) -> TestLists.encoderLike(seed, n, dim, p).withPrecision(p));
+        ).as((seed, n, dim, p) -> withTimeState(seed, TestLists.encoderLike(seed, n, dim, p).withPrecision(p)));
+    }
+
+    /** Silent spans in some lists and a band balance in some, so that versions 2 and 3 are mutated too. */
+    private static EventList withTimeState(long seed, EventList l) {
+        Random rng = new Random(~seed);
+        long length = l.lengthSamples();
+        if (rng.nextBoolean()) {
+            long start = rng.nextInt((int) Math.min(length, 100_000));
+            l = l.withSilence(Silence.of(new long[] {start}, new long[] {Math.min(length, start + 1 + rng.nextInt(5000))}));
+        }
+        if (rng.nextInt(3) > 0) {
+            int hop = 1 + rng.nextInt(20_000);
+            int bands = 1 + rng.nextInt(9);
+            long needed = Math.max(1, (length + hop - 1) / hop);
+            byte[] codes = new byte[(int) (1 + rng.nextInt((int) Math.min(needed, 40))) * bands];
+            rng.nextBytes(codes);
+            l = l.withBalance(Balance.of(hop, bands, (float) (20 + 200 * rng.nextDouble()), codes));
+        }
+        return l;
     }
 
     @Property(tries = 200)

@@ -230,7 +230,11 @@ class SiacFormatTest {
         byte[] good = SiacFormat.toBytes(TestLists.encoderLike(1, 10, 4, Precision.F16));
         byte[] v7 = good.clone();
         v7[4] = 7;
-        assertEquals("unsupported version 7 (this build reads versions 1 and 2)", problem(FileBytes.fixCrc(v7)));
+        assertEquals("unsupported version 7 (this build reads versions 1 to 3)", problem(FileBytes.fixCrc(v7)));
+        v7[4] = 4;
+        assertEquals("unsupported version 4 (this build reads versions 1 to 3)", problem(FileBytes.fixCrc(v7)));
+        v7[4] = 0;
+        assertEquals("unsupported version 0 (this build reads versions 1 to 3)", problem(FileBytes.fixCrc(v7)));
         byte[] p9 = good.clone();
         p9[5] = 9;
         assertEquals("unsupported precision 9", problem(FileBytes.fixCrc(p9)));
@@ -335,6 +339,110 @@ class SiacFormatTest {
         assertEquals("silent span 0 ends after the signal's 100 samples", problem(v2.apply(new long[] {1, Long.MAX_VALUE, 1})));
         assertTrue(problem(v2.apply(new long[] {1000})).startsWith("truncated (1000 silent spans need at least 2000 bytes"));
         assertEquals("2 unexpected bytes after the silent spans", problem(v2.apply(new long[] {1, 0, 1, 5, 5})));
+    }
+
+    /** 40 frames of 65536 samples x 8 bands, codes -6 .. +13 (-3.0 .. +6.5 dB), as the encoder would store them. */
+    static Balance encoderBalance(long length) {
+        int frames = (int) Math.max(1, (length + 65535) / 65536);
+        byte[] codes = new byte[frames * Balance.BANDS];
+        for (int i = 0; i < codes.length; i++) codes[i] = (byte) (i * 7 % 20 - 6);
+        return Balance.of(65536, Balance.BANDS, Balance.LOWEST_HZ, codes);
+    }
+
+    @Test
+    void aBalanceMakesVersionThreeAndRoundTripsAtEveryPrecision() throws Exception {
+        EventList plain = TestLists.encoderLike(5, 300, 32, Precision.Q4).withPrecision(Precision.Q4);
+        Balance balance = encoderBalance(plain.lengthSamples());
+        assertEquals(10, balance.frames(), "613 k samples need ten frames of 65536");
+        Silence spans = Silence.of(new long[] {0, 5000}, new long[] {1024, 9000});
+        for (Precision p : Precision.values()) {
+            for (Silence s : List.of(Silence.NONE, spans)) {
+                EventList l = plain.withSilence(s).withBalance(balance).withPrecision(p);
+                byte[] v3 = SiacFormat.toBytes(l);
+                assertEquals(3, v3[4]);
+                assertEquals(3, SiacFormat.versionOf(l));
+                EventList back = SiacFormat.fromBytes(v3, "x.siac");
+                assertEquals(l, back, p.label());
+                assertEquals(balance, back.balance());
+                assertEquals(s, back.silence());
+                assertArrayEquals(v3, SiacFormat.toBytes(back), "read and written again: the same bytes");
+                assertEquals(balance, l.withPrecision(Precision.F32).balance(), "a change of precision keeps it");
+            }
+        }
+        // without a balance nothing changes: versions 1 and 2, the same bytes as a list that never had one
+        assertArrayEquals(SiacFormat.toBytes(plain), SiacFormat.toBytes(plain.withBalance(balance).withBalance(Balance.NONE)));
+        assertEquals(1, SiacFormat.toBytes(plain.withBalance(Balance.NONE))[4]);
+        assertEquals(2, SiacFormat.toBytes(plain.withSilence(spans).withBalance(Balance.NONE))[4]);
+        // the balance costs a span count of 0, hop 65536 (3 varint bytes), bands, centre, frame count and its codes
+        assertEquals(1 + 3 + 1 + 4 + 1 + 10 * 8,
+                SiacFormat.toBytes(plain.withBalance(balance)).length - SiacFormat.toBytes(plain).length);
+        assertEquals(3 + 1 + 4 + 1 + 10 * 8, SiacFormat.toBytes(plain.withSilence(spans).withBalance(balance)).length
+                - SiacFormat.toBytes(plain.withSilence(spans)).length);
+    }
+
+    @Test
+    void everyCodeAndAnyLayoutRoundTrip() throws Exception {
+        byte[] codes = new byte[256];
+        for (int i = 0; i < 256; i++) codes[i] = (byte) i;
+        EventList l = TestLists.of(1, 256, event(3, 1, 0)).withBalance(Balance.of(1, 1, Float.MIN_VALUE, codes));
+        assertEquals(l.balance(), SiacFormat.fromBytes(SiacFormat.toBytes(l), "x").balance());
+        EventList wide = TestLists.of(1, 0, event(3, 1, 0)).withBalance(Balance.of(Integer.MAX_VALUE, 255, Float.MAX_VALUE, new byte[255]));
+        assertEquals(wide.balance(), SiacFormat.fromBytes(SiacFormat.toBytes(wide), "x").balance(), "length 0 keeps one frame");
+    }
+
+    @Test
+    void rejectsBadBalances() {
+        // one F32 event of dimension 1 at time 0, length 100, no silent spans, then the balance: hop 50, 2 bands
+        // centred from 100 Hz, then the frame count and the codes given
+        java.util.function.Function<FileBytes.Body, byte[]> v3 = tail -> {
+            byte[] t = tail.sealed();
+            byte[] rest = Arrays.copyOf(t, t.length - 4); // the tail's bytes without its CRC
+            return new FileBytes.Body().header(3, 0, 1, 22050, 100, 1f, 1).varint(1).varint(0).f32(1).f32(0).varint(0)
+                    .bytes(rest).sealed();
+        };
+        Balance ok = assertDoesNotThrowRead(v3.apply(new FileBytes.Body().varint(50).u8(2).f32(100).varint(2)
+                .bytes((byte) -1, (byte) 2, (byte) 127, (byte) -128))).balance();
+        assertEquals(Balance.of(50, 2, 100f, new byte[] {-1, 2, 127, -128}), ok);
+        assertEquals("balance hop 0", problem(v3.apply(new FileBytes.Body().varint(0).u8(2).f32(100).varint(1).bytes(new byte[2]))));
+        assertEquals("balance hop 2147483648 is longer than 2147483647 samples",
+                problem(v3.apply(new FileBytes.Body().varint(1L << 31).u8(2).f32(100).varint(1).bytes(new byte[2]))));
+        assertEquals("balance hop 18446744073709551615 is longer than 2147483647 samples",
+                problem(v3.apply(new FileBytes.Body().varint(-1).u8(2).f32(100).varint(1).bytes(new byte[2]))));
+        assertEquals("balance with 0 bands", problem(v3.apply(new FileBytes.Body().varint(50).u8(0).f32(100).varint(1))));
+        for (float bad : new float[] {0f, -0f, -100f, Float.NaN, Float.POSITIVE_INFINITY}) {
+            assertEquals("invalid balance centre " + bad + " Hz",
+                    problem(v3.apply(new FileBytes.Body().varint(50).u8(2).f32(bad).varint(1).bytes(new byte[2]))));
+        }
+        assertEquals("balance with 0 frames", problem(v3.apply(new FileBytes.Body().varint(50).u8(2).f32(100).varint(0))));
+        assertEquals("balance has 3 frames of 50 samples, more than the signal's 100 samples need",
+                problem(v3.apply(new FileBytes.Body().varint(50).u8(2).f32(100).varint(3).bytes(new byte[6]))));
+        assertEquals(2, assertDoesNotThrowRead(v3.apply(new FileBytes.Body().varint(99).u8(1).f32(100).varint(2)
+                .bytes(new byte[2]))).balance().frames(), "a frame that starts before the end is needed");
+        assertEquals("balance has 2 frames of 100 samples, more than the signal's 100 samples need",
+                problem(v3.apply(new FileBytes.Body().varint(100).u8(1).f32(100).varint(2).bytes(new byte[2]))));
+        assertEquals("truncated (balance of 2 frames x 2 bands needs 4 bytes, 3 left)",
+                problem(v3.apply(new FileBytes.Body().varint(50).u8(2).f32(100).varint(2).bytes(new byte[3]))));
+        assertTrue(problem(v3.apply(new FileBytes.Body().varint(50).u8(2).f32(100))).startsWith("truncated (balance frame count at byte "));
+        assertTrue(problem(v3.apply(new FileBytes.Body().varint(50).u8(2).bytes((byte) 0, (byte) 0)))
+                .startsWith("truncated (balance centre at byte "));
+        assertTrue(problem(v3.apply(new FileBytes.Body().varint(50))).startsWith("truncated (balance band count at byte "));
+        assertTrue(problem(v3.apply(new FileBytes.Body())).startsWith("truncated (balance hop at byte "));
+        assertEquals("2 unexpected bytes after the band balance",
+                problem(v3.apply(new FileBytes.Body().varint(50).u8(2).f32(100).varint(2).bytes(new byte[6]))));
+
+        // a huge signal lets the frame count pass the length check: the bytes must still be there, before any allocation
+        byte[] huge = new FileBytes.Body().header(3, 0, 1, 22050, Long.MAX_VALUE, 1f, 0).varint(1).varint(0).varint(0)
+                .varint(1).u8(255).f32(100).varint(Long.MAX_VALUE).sealed();
+        assertEquals("truncated (balance of 9223372036854775807 frames x 255 bands needs 2351959869397967830785 bytes, 0 left)",
+                problem(huge));
+        // version 3's spans are read as version 2's, but may be none; version 2 still needs at least one
+        byte[] spansAndBalance = new FileBytes.Body().header(3, 0, 1, 22050, 100, 1f, 0).varint(1).varint(0)
+                .varint(1).varint(10).varint(20).varint(50).u8(1).f32(100).varint(1).u8(4).sealed();
+        EventList both = assertDoesNotThrowRead(spansAndBalance);
+        assertEquals(Silence.of(new long[] {10}, new long[] {30}), both.silence());
+        assertEquals(Balance.of(50, 1, 100f, new byte[] {4}), both.balance());
+        assertEquals("version 2 with no silent spans (such a file is written as version 1)",
+                problem(new FileBytes.Body().header(2, 0, 1, 22050, 100, 1f, 0).varint(1).varint(0).varint(0).sealed()));
     }
 
     private static EventList assertDoesNotThrowRead(byte[] data) {

@@ -30,7 +30,8 @@ record CodecSettings(String precision, Integer maxEventsPerWindow, int refineSte
         Precision p = precision == null ? d.precision() : Precision.parse(precision);
         int max = maxEventsPerWindow == null ? d.maxEventsPerWindow() : maxEventsPerWindow;
         Codec.Options o = new Codec.Options(max, d.stopBelow(), p, refineSteps, Codec.Options.DEFAULT_REFINE_LR, 0,
-                d.mergeCosine(), d.mergeWithinSamples()).withLevelFit(d.levelFit()); // siac encode's defaults
+                d.mergeCosine(), d.mergeWithinSamples()).withLevelFit(d.levelFit())
+                .withBalance(d.balance()); // siac encode's defaults
         if (kbps != null) o = o.withTargetKbps(kbps);
         if (mergeTwins != null) o = o.withMergeTwins(mergeTwins);
         return o;
