@@ -210,7 +210,7 @@ public final class Codec {
 
         /**
          * The band balance also holds the decode's power in each octave band from 100 Hz within db of the input's over
-         * every balance frame (where the codes' +-12 dB allow): levels true to the input at a cost in mel_l1, which
+         * every balance frame (where the codes' +-24 dB allow): levels true to the input at a cost in mel_l1, which
          * prefers each band's median cell (models/default/MODEL_CARD.md). Infinite (the default): mel_l1 alone.
          */
         public Options withBalanceLevel(double db) {
