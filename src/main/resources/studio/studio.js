@@ -93,6 +93,7 @@
     $('stat-kbps').textContent = s.kbps.toFixed(2);
     $('stat-bytes').textContent = s.bytes;
     $('stat-duration').textContent = s.duration.toFixed(2);
+    $('stat-balance').textContent = 'balance: ' + s.balance;
     $('out-dir').textContent = s.output;
     const quiet = $('silence');
     quiet.querySelectorAll('rect').forEach(r => r.remove());

@@ -332,6 +332,8 @@ public final class StudioServer implements AutoCloseable {
             silence.add(span);
         }
         o.add("silence", silence);
+        // the band balance the mix plays through (time-based, like the spans: moved events play under another frame's)
+        o.addProperty("balance", l.balance().toString());
         double[] heights = session.heights();
         JsonArray events = new JsonArray();
         List<Event> es = l.events();

@@ -201,6 +201,8 @@ class StudioServerTest {
         var silence = f.session.current().silence();
         assertEquals(1, silence.count(), "the fixture's gap is a silent span");
         for (long i = silence.start(0); i < silence.end(0); i++) assertEquals(0f, f.session.mix()[(int) i], "muted like the decode");
+        assertFalse(f.session.current().balance().isFlat(), "the fixture's decode goes through a band balance");
+        assertEquals(f.session.current().balance().toString(), ok(f.get("/api/state")).get("balance").getAsString());
         JsonArray span = ok(f.get("/api/state")).getAsJsonArray("silence").get(0).getAsJsonArray();
         assertEquals(silence.start(0), span.get(0).getAsLong());
         assertEquals(silence.end(0), span.get(1).getAsLong());
