@@ -12,7 +12,8 @@ import dev.siac.dsp.NativeFft;
  * is linear in amplitude, so scaling all of a window's events by g scales their contribution exactly; the decode of
  * the window's final frames is then T + g C, with T the earlier windows' tails (with their own gains) and C this
  * window's events, both known to the encoder. The fit works on the complex STFTs of the two, so events that overlap
- * add with their phases as they will in the decode.
+ * add with their phases as they will in the decode. What one gain cannot carry, the spectral balance, is measured
+ * after it on the same decode and the same objective ({@link #balance}, stored as a {@link Balance}).
  */
 final class LevelFit {
     /** The range of gains tried, in dB. */
