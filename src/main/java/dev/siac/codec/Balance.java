@@ -136,12 +136,22 @@ public final class Balance {
 
     /** Frame's gain in dB at frequency hz (see {@link #binGains}). */
     public double gainDbAt(int frame, double hz) {
-        if (bands == 1 || !(hz > lowestHz)) return gainDb(frame, 0);
-        double x = Math.log(hz / lowestHz) / Math.log(2);
-        if (x >= bands - 1) return gainDb(frame, bands - 1);
+        double x = position(hz, bands, lowestHz);
         int i = (int) Math.floor(x);
+        if (i >= bands - 1) return gainDb(frame, bands - 1);
         double frac = x - i;
         return (1 - frac) * gainDb(frame, i) + frac * gainDb(frame, i + 1);
+    }
+
+    /**
+     * Where hz lies among the band centres of a layout, in bands: log2(hz / lowestHz) held to [0, bands - 1]. Its
+     * whole part is the band below, its fraction the share of the band above: the one interpolation of the gains in
+     * frequency, which the decoder applies and the encoder's search assumes.
+     */
+    static double position(double hz, int bands, float lowestHz) {
+        if (bands == 1 || !(hz > lowestHz)) return 0;
+        double x = Math.log(hz / lowestHz) / Math.log(2);
+        return Math.min(x, bands - 1);
     }
 
     /** The frames from the one that governs sample start on, for a signal that begins there. */

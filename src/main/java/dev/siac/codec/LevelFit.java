@@ -22,9 +22,12 @@ final class LevelFit {
     private static final double TOLERANCE_DB = 0.1;
 
     private final int bins;
-    private final int sampleRate;
-    /** Each mel band's centre in Hz: where the band balance's gain for it is read ({@link #balance}). */
-    private final double[] melCentres;
+    /** Each mel band's weights on the band balance's bands ({@link #balance}): read at the band's centre. */
+    private final double[][] melShares;
+    /** The level bands of {@link #balance}'s tolerance: bins [levelFrom[j], levelTo[j]). */
+    private final int[] levelFrom, levelTo;
+    /** Each STFT bin's {@link Balance#position}. */
+    private final double[] binPosition;
     /** Band m's STFT bins and triangle weights are entries offsets[m] to offsets[m + 1] of bandBins and bandWeights. */
     private final int[] offsets;
     private final int[] bandBins;
@@ -40,13 +43,30 @@ final class LevelFit {
     LevelFit(int sampleRate, int nFft, int nMels) {
         double[][] w = Mel.filterbank(sampleRate, nFft, nMels, 0, sampleRate / 2.0);
         bins = nFft / 2 + 1;
-        this.sampleRate = sampleRate;
-        melCentres = new double[nMels];
+        // each mel band takes the balance's gain at its centre: its weights on the bands (at most two)
+        melShares = new double[nMels][Balance.BANDS];
         for (int m = 0; m < nMels; m++) {
             int peak = 0;
             for (int k = 1; k < bins; k++) if (w[m][k] > w[m][peak]) peak = k;
-            melCentres[m] = peak * (double) sampleRate / nFft;
+            double x = Balance.position(peak * (double) sampleRate / nFft, Balance.BANDS, Balance.LOWEST_HZ);
+            int i = (int) Math.floor(x);
+            melShares[m][i] = 1 - (x - i);
+            if (i + 1 < Balance.BANDS) melShares[m][i + 1] = x - i;
         }
+        // the level bands' bins (the octave around each band's centre but the lowest; the top one up to Nyquist), and
+        // each bin's place among the balance's centres
+        double hzPerBin = sampleRate / (double) nFft;
+        int levels = Balance.BANDS - 1;
+        levelFrom = new int[levels];
+        levelTo = new int[levels];
+        for (int j = 0; j < levels; j++) {
+            double centre = Balance.LOWEST_HZ * Math.pow(2, j + 1);
+            double lo = centre / Math.sqrt(2), hi = j == levels - 1 ? Double.POSITIVE_INFINITY : centre * Math.sqrt(2);
+            levelFrom[j] = (int) Math.ceil(lo / hzPerBin - 1e-9);
+            levelTo[j] = (int) Math.min(bins, Math.ceil(hi / hzPerBin - 1e-9));
+        }
+        binPosition = new double[bins];
+        for (int k = 0; k < bins; k++) binPosition[k] = Balance.position(k * hzPerBin, Balance.BANDS, Balance.LOWEST_HZ);
         offsets = new int[nMels + 1];
         for (int m = 0; m < nMels; m++) {
             int count = 0;
@@ -266,14 +286,6 @@ final class LevelFit {
             for (int u = 0; u < count; u++) logs[m * count + u] = sums[u] > 0 ? Math.log10(sums[u]) : Double.NEGATIVE_INFINITY;
         }
         float[] target = input.logs();
-        // each mel band's weights on the balance's bands (at most two: linear in log frequency between centres)
-        double[][] lambda = new double[nMels][Balance.BANDS];
-        for (int b = 0; b < Balance.BANDS; b++) {
-            byte[] unit = new byte[Balance.BANDS];
-            unit[b] = 2; // 1 dB
-            Balance one = Balance.of(1, Balance.BANDS, Balance.LOWEST_HZ, unit);
-            for (int m = 0; m < nMels; m++) lambda[m][b] = one.gainDbAt(0, melCentres[m]) / (2 * Balance.STEP_DB);
-        }
         Levels levels = Double.isFinite(levelToleranceDb) ? new Levels(x, d, stride, from, to, levelToleranceDb, count * nMels) : null;
         int[] code = new int[Balance.BANDS];
         double[] melLoss = new double[nMels];
@@ -281,7 +293,7 @@ final class LevelFit {
         for (int pass = 0; pass < 2; pass++) {
             for (int b = 0; b < Balance.BANDS; b++) {
                 double current = levels != null ? levels.penalty(code) : 0;
-                for (int m = 0; m < nMels; m++) if (lambda[m][b] > 0) current += melLoss[m];
+                for (int m = 0; m < nMels; m++) if (melShares[m][b] > 0) current += melLoss[m];
                 int bestCode = code[b];
                 double best = current;
                 int saved = code[b];
@@ -291,8 +303,8 @@ final class LevelFit {
                     double v = levels != null ? levels.penalty(code) : 0;
                     code[b] = saved;
                     for (int m = 0; m < nMels && v < best; m++) {
-                        if (lambda[m][b] <= 0) continue;
-                        v += bandLoss(logs, target, m, count, used, nMels, gammaOf(lambda[m], code, b, k), logFloor);
+                        if (melShares[m][b] <= 0) continue;
+                        v += bandLoss(logs, target, m, count, used, nMels, gammaOf(melShares[m], code, b, k), logFloor);
                     }
                     if (v < best - 1e-9) {
                         best = v;
@@ -302,7 +314,7 @@ final class LevelFit {
                 if (bestCode != code[b]) {
                     code[b] = bestCode;
                     for (int m = 0; m < nMels; m++) {
-                        if (lambda[m][b] > 0) melLoss[m] = bandLoss(logs, target, m, count, used, nMels, gammaOf(lambda[m], code, b, bestCode), logFloor);
+                        if (melShares[m][b] > 0) melLoss[m] = bandLoss(logs, target, m, count, used, nMels, gammaOf(melShares[m], code, b, bestCode), logFloor);
                     }
                 }
             }
@@ -311,27 +323,19 @@ final class LevelFit {
         return codes;
     }
 
-    /** The level side of {@link #balance}: per octave band from 100 Hz, the input's and the decode's power by bin. */
+    /** The level side of {@link #balance}: per level band, the input's power, and the decode's power by bin. */
     private final class Levels {
         private final double tolerance;
         private final double weight;
-        /** Per level band: its bins [from, to), the input's power, whether it counts. */
-        private final int[] from, to;
+        /** Per level band: the input's power, 0 where it is too little to hold a level. */
         private final double[] inputPower;
         private final double[] decodePower; // by bin
-        /** Per bin: the balance band below it and its weight on the band above (dB linear in log frequency). */
-        private final int[] lower;
-        private final double[] upperShare;
 
         Levels(float[][] x, float[] d, int stride, int fromFrame, int toFrame, double tolerance, double cells) {
             this.tolerance = tolerance;
             this.weight = cells / 10; // 1 dB past the tolerance outweighs 2 dB of mel error in every cell
-            int n = Balance.BANDS - 1;
-            from = new int[n];
-            to = new int[n];
-            inputPower = new double[n];
+            inputPower = new double[levelFrom.length];
             decodePower = new double[bins];
-            double hzPerBin = sampleRate / (2.0 * (bins - 1));
             double total = 0;
             double[] binInput = new double[bins];
             for (int k = 0; k < bins; k++) {
@@ -345,38 +349,23 @@ final class LevelFit {
                 decodePower[k] = q;
                 total += p;
             }
-            for (int j = 0; j < n; j++) {
-                double centre = Balance.LOWEST_HZ * Math.pow(2, j + 1);
-                double lo = centre / Math.sqrt(2), hi = j == n - 1 ? Double.POSITIVE_INFINITY : centre * Math.sqrt(2);
-                from[j] = (int) Math.ceil(lo / hzPerBin - 1e-9);
-                to[j] = (int) Math.min(bins, Math.ceil(hi / hzPerBin - 1e-9));
-                for (int k = from[j]; k < to[j]; k++) inputPower[j] += binInput[k];
-                if (inputPower[j] < 1e-6 * total) inputPower[j] = 0; // too little to hold a level
-            }
-            lower = new int[bins];
-            upperShare = new double[bins];
-            for (int k = 0; k < bins; k++) {
-                double hz = k * hzPerBin;
-                if (!(hz > Balance.LOWEST_HZ)) continue;
-                double pos = Math.log(hz / Balance.LOWEST_HZ) / Math.log(2);
-                if (pos >= Balance.BANDS - 1) {
-                    lower[k] = Balance.BANDS - 1;
-                    continue;
-                }
-                lower[k] = (int) Math.floor(pos);
-                upperShare[k] = pos - lower[k];
+            for (int j = 0; j < inputPower.length; j++) {
+                for (int k = levelFrom[j]; k < levelTo[j]; k++) inputPower[j] += binInput[k];
+                if (inputPower[j] < 1e-6 * total) inputPower[j] = 0;
             }
         }
 
         double penalty(int[] code) {
             double excess = 0;
-            for (int j = 0; j < from.length; j++) {
+            for (int j = 0; j < inputPower.length; j++) {
                 if (inputPower[j] == 0) continue;
                 double p = 0;
-                for (int k = from[j]; k < to[j]; k++) {
-                    int i = lower[k];
-                    double db = upperShare[k] == 0 ? code[i] * Balance.STEP_DB
-                            : ((1 - upperShare[k]) * code[i] + upperShare[k] * code[i + 1]) * Balance.STEP_DB;
+                for (int k = levelFrom[j]; k < levelTo[j]; k++) {
+                    double pos = binPosition[k];
+                    int i = (int) Math.floor(pos);
+                    double share = pos - i;
+                    double db = share == 0 ? code[i] * Balance.STEP_DB
+                            : ((1 - share) * code[i] + share * code[i + 1]) * Balance.STEP_DB;
                     p += decodePower[k] * Math.exp(db * (Math.log(10) / 10));
                 }
                 if (!(p > 0)) continue; // nothing decoded there: no gain can bring it
