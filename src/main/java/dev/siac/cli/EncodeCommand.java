@@ -134,9 +134,7 @@ public final class EncodeCommand implements Callable<Integer> {
             if (!(refineLr > 0 && refineLr < 10)) throw new IllegalArgumentException("--refine-lr must be in (0, 10)");
             if (maxEvents != null && maxEvents < 1) throw new IllegalArgumentException("--max-events-per-window must be at least 1");
             if (eventGains && noLevelFit) throw new IllegalArgumentException("--event-gains refines the level fit: not with --no-level-fit");
-            if (balanceLevel != null && !(balanceLevel > 0 && balanceLevel < 100)) throw new IllegalArgumentException("--balance-level must be in (0, 100) dB, got " + balanceLevel);
-            if (balanceSplit != null && (balanceSplit < 1 || Integer.bitCount(balanceSplit) != 1 || balanceSplit > 128)) throw new IllegalArgumentException("--balance-split must be a power of two from 1 to 128, got " + balanceSplit);
-            if (balanceLevel != null && (noBalance || noLevelFit)) throw new IllegalArgumentException("--balance-level shapes the band balance: not with --no-balance or --no-level-fit");
+            checkBalanceFlags(balanceLevel, balanceSplit, !noBalance && !noLevelFit);
             if (inputs.size() > 1) {
                 return ManyFiles.run(spec, inputs, output, ".siac", jobs(), model, (cs, in, o) -> encode(cs, in, o, p, System.nanoTime()));
             }
@@ -154,6 +152,13 @@ public final class EncodeCommand implements Callable<Integer> {
 
     private int jobs() {
         return jobs != null ? jobs : Runtime.getRuntime().availableProcessors();
+    }
+
+    /** --balance-level and --balance-split (null: not given), as siac encode and siac eval take them. */
+    static void checkBalanceFlags(Double level, Integer split, boolean balanceOn) {
+        if (level != null && !(level > 0 && level < 100)) throw new IllegalArgumentException("--balance-level must be in (0, 100) dB, got " + level);
+        if (split != null && (split < 1 || Integer.bitCount(split) != 1 || split > 128)) throw new IllegalArgumentException("--balance-split must be a power of two from 1 to 128, got " + split);
+        if (level != null && !balanceOn) throw new IllegalArgumentException("--balance-level shapes the band balance: not with --no-balance or --no-level-fit");
     }
 
     /** What can be checked before a possibly long encode; the file itself is written atomically at the end. */

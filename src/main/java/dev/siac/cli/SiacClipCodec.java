@@ -45,15 +45,9 @@ final class SiacClipCodec implements ClipCodec {
             if (eventGains && !levelFit) throw new IllegalArgumentException("--event-gains refines the level fit: not with --no-level-fit");
             // the balance is measured on the level fit's decode: --no-level-fit stores none
             d = d.withLevelFit(levelFit).withEventGains(eventGains).withBalance(balance && levelFit);
-            if (balanceLevelDb != null) {
-                if (!d.balance()) throw new IllegalArgumentException("--balance-level shapes the band balance: not with --no-balance or --no-level-fit");
-                if (!(balanceLevelDb > 0 && balanceLevelDb < 100)) throw new IllegalArgumentException("--balance-level must be in (0, 100) dB, got " + balanceLevelDb);
-                d = d.withBalanceLevel(balanceLevelDb);
-            }
-            if (balanceSplit != null) {
-                if (balanceSplit < 1 || Integer.bitCount(balanceSplit) != 1 || balanceSplit > 128) throw new IllegalArgumentException("--balance-split must be a power of two from 1 to 128, got " + balanceSplit);
-                d = d.withBalanceSplit(balanceSplit);
-            }
+            EncodeCommand.checkBalanceFlags(balanceLevelDb, balanceSplit, d.balance());
+            if (balanceLevelDb != null) d = d.withBalanceLevel(balanceLevelDb);
+            if (balanceSplit != null) d = d.withBalanceSplit(balanceSplit);
             return new SiacClipCodec(cs, d);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
