@@ -105,10 +105,11 @@ public final class EncodeCommand implements Callable<Integer> {
                     + " about 0.02 kbit/s; docs/FORMAT.md). --no-level-fit also stores none")
     boolean noBalance;
 
-    @Option(names = "--balance-level", paramLabel = "DB",
-            description = "the band balance also holds each octave band's power (from 100 Hz) within DB of the input's"
-                    + " over every balance frame: levels true to the input at a cost in mel_l1 (see the model card)")
-    Double balanceLevel;
+    @Option(names = "--balance-level", paramLabel = "DB|off",
+            description = "the band balance holds each octave band's power (from 100 Hz) within DB of the input's over"
+                    + " each window hop (default: 2): levels true to the input; off: mel_l1 alone, a little closer in"
+                    + " mel_l1 and 2-5 dB quiet from 400 Hz up (see the model card)")
+    String balanceLevel;
 
     @Option(names = "--balance-split", paramLabel = "N",
             description = "band balance frames per window hop (default: 8, 0.37 s each with the bundled models; a power"
@@ -134,15 +135,15 @@ public final class EncodeCommand implements Callable<Integer> {
             if (!(refineLr > 0 && refineLr < 10)) throw new IllegalArgumentException("--refine-lr must be in (0, 10)");
             if (maxEvents != null && maxEvents < 1) throw new IllegalArgumentException("--max-events-per-window must be at least 1");
             if (eventGains && noLevelFit) throw new IllegalArgumentException("--event-gains refines the level fit: not with --no-level-fit");
-            checkBalanceFlags(balanceLevel, balanceSplit, !noBalance && !noLevelFit);
+            Double level = checkBalanceFlags(balanceLevel, balanceSplit, !noBalance && !noLevelFit);
             if (inputs.size() > 1) {
-                return ManyFiles.run(spec, inputs, output, ".siac", jobs(), model, (cs, in, o) -> encode(cs, in, o, p, System.nanoTime()));
+                return ManyFiles.run(spec, inputs, output, ".siac", jobs(), model, (cs, in, o) -> encode(cs, in, o, p, level, System.nanoTime()));
             }
             Path input = inputs.get(0);
             check(input, output);
             long t0 = System.nanoTime(); // the figure printed counts the model's loading in
             try (CodecSupport cs = CodecSupport.open(model)) {
-                out.println(encode(cs, input, output, p, t0));
+                out.println(encode(cs, input, output, p, level, t0));
             }
             return 0;
         } catch (Exception e) {
@@ -154,11 +155,27 @@ public final class EncodeCommand implements Callable<Integer> {
         return jobs != null ? jobs : Runtime.getRuntime().availableProcessors();
     }
 
-    /** --balance-level and --balance-split (null: not given), as siac encode and siac eval take them. */
-    static void checkBalanceFlags(Double level, Integer split, boolean balanceOn) {
-        if (level != null && !(level > 0 && level < 100)) throw new IllegalArgumentException("--balance-level must be in (0, 100) dB, got " + level);
+    /**
+     * Checks --balance-level and --balance-split (null: not given) as siac encode and siac eval take them; returns the
+     * level tolerance in dB (infinite for off), null when not given.
+     */
+    static Double checkBalanceFlags(String level, Integer split, boolean balanceOn) {
+        Double db = null;
+        if (level != null) {
+            if (level.equalsIgnoreCase("off")) {
+                db = Double.POSITIVE_INFINITY;
+            } else {
+                try {
+                    db = Double.parseDouble(level);
+                } catch (NumberFormatException e) {
+                    db = Double.NaN;
+                }
+                if (!(db > 0 && db < 100)) throw new IllegalArgumentException("--balance-level must be off or in (0, 100) dB, got " + level);
+            }
+        }
         if (split != null && (split < 1 || Integer.bitCount(split) != 1 || split > 128)) throw new IllegalArgumentException("--balance-split must be a power of two from 1 to 128, got " + split);
         if (level != null && !balanceOn) throw new IllegalArgumentException("--balance-level shapes the band balance: not with --no-balance or --no-level-fit");
+        return db;
     }
 
     /** What can be checked before a possibly long encode; the file itself is written atomically at the end. */
@@ -168,7 +185,7 @@ public final class EncodeCommand implements Callable<Integer> {
     }
 
     /** Encodes one file and writes its events; returns the summary line (its speed timed from t0). */
-    private String encode(CodecSupport cs, Path input, Path output, Precision p, long t0) throws java.io.IOException {
+    private String encode(CodecSupport cs, Path input, Path output, Precision p, Double level, long t0) throws java.io.IOException {
         check(input, output);
         int epw = cs.model.config.eventsPerWindow;
         int max = maxEvents != null ? maxEvents : kbps != null ? 2 * epw : epw;
@@ -177,7 +194,7 @@ public final class EncodeCommand implements Callable<Integer> {
                 (int) Math.round(mergeWithinMs / 1000 * cs.model.config.sampleRate)).withSilence(!noSilence).withLevelFit(!noLevelFit);
         if (eventGains) o = o.withEventGains(true);
         o = o.withBalance(!noBalance && !noLevelFit);
-        if (balanceLevel != null) o = o.withBalanceLevel(balanceLevel);
+        if (level != null) o = o.withBalanceLevel(level);
         if (balanceSplit != null) o = o.withBalanceSplit(balanceSplit);
         // one file: up to N of its parts at once (several files: one thread each, ManyFiles)
         Codec.Result r = cs.encodeFile(input, o, quiet || inputs.size() > 1 ? null : System.err, inputs.size() > 1 ? 1 : jobs());

@@ -121,10 +121,10 @@ public final class EvalCommand implements Callable<Integer> {
             description = "siac stores no band balance, as siac encode --no-balance (named siac-nobalance)")
     boolean noBalance;
 
-    @Option(names = "--balance-level", paramLabel = "DB",
-            description = "siac's band balance holds each octave band's level within DB, as siac encode --balance-level"
-                    + " (named siac-levelDB)")
-    Double balanceLevel;
+    @Option(names = "--balance-level", paramLabel = "DB|off",
+            description = "siac's band balance holds each octave band's level within DB (off: mel_l1 alone), as siac"
+                    + " encode --balance-level (named siac-levelDB, siac-leveloff)")
+    String balanceLevel;
 
     @Option(names = "--balance-split", paramLabel = "N",
             description = "siac's band balance frames per window hop, as siac encode --balance-split (named siac-splitN)")
@@ -139,7 +139,7 @@ public final class EvalCommand implements Callable<Integer> {
     @FunctionalInterface
     public interface SiacFactory {
         ClipCodec create(Path model, Integer maxEvents, int refineSteps, Precision precision, Double mergeTwins,
-                         Double mergeWithinMs, boolean levelFit, boolean eventGains, boolean balance, Double balanceLevelDb,
+                         Double mergeWithinMs, boolean levelFit, boolean eventGains, boolean balance, String balanceLevel,
                          Integer balanceSplit);
     }
 

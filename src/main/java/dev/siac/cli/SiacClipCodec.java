@@ -26,7 +26,7 @@ final class SiacClipCodec implements ClipCodec {
 
     static ClipCodec forModel(Path dir, Integer maxEvents, int refineSteps, Precision precision, Double mergeTwins,
                               Double mergeWithinMs, boolean levelFit, boolean eventGains, boolean balance,
-                              Double balanceLevelDb, Integer balanceSplit) {
+                              String balanceLevel, Integer balanceSplit) {
         try {
             CodecSupport cs = CodecSupport.open(dir);
             Codec.Options d = Codec.Options.defaults(cs.model.config);
@@ -45,8 +45,8 @@ final class SiacClipCodec implements ClipCodec {
             if (eventGains && !levelFit) throw new IllegalArgumentException("--event-gains refines the level fit: not with --no-level-fit");
             // the balance is measured on the level fit's decode: --no-level-fit stores none
             d = d.withLevelFit(levelFit).withEventGains(eventGains).withBalance(balance && levelFit);
-            EncodeCommand.checkBalanceFlags(balanceLevelDb, balanceSplit, d.balance());
-            if (balanceLevelDb != null) d = d.withBalanceLevel(balanceLevelDb);
+            Double level = EncodeCommand.checkBalanceFlags(balanceLevel, balanceSplit, d.balance());
+            if (level != null) d = d.withBalanceLevel(level);
             if (balanceSplit != null) d = d.withBalanceSplit(balanceSplit);
             return new SiacClipCodec(cs, d);
         } catch (IOException e) {
@@ -68,8 +68,9 @@ final class SiacClipCodec implements ClipCodec {
         if (options.eventGains()) name += "-eventgains";
         if (options.levelFit() && !options.balance()) name += "-nobalance";
         if (options.balance() && options.balanceSplit() != d.balanceSplit()) name += "-split" + options.balanceSplit();
-        if (options.balance() && Double.isFinite(options.balanceLevelDb())) {
-            name += "-level" + java.math.BigDecimal.valueOf(options.balanceLevelDb()).stripTrailingZeros().toPlainString();
+        if (options.balance() && options.balanceLevelDb() != d.balanceLevelDb()) {
+            name += "-level" + (Double.isFinite(options.balanceLevelDb())
+                    ? java.math.BigDecimal.valueOf(options.balanceLevelDb()).stripTrailingZeros().toPlainString() : "off");
         }
         return options.refineSteps() > 0 ? name + "-refine" + options.refineSteps() : name;
     }

@@ -85,7 +85,7 @@ public final class Codec {
         public Options(int maxEventsPerWindow, double stopBelow, Precision precision, int refineSteps, double refineLr,
                        double targetKbps, double mergeCosine, int mergeWithinSamples) {
             this(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, targetKbps, mergeCosine, mergeWithinSamples, true,
-                    false, false, false, Double.POSITIVE_INFINITY, DEFAULT_BALANCE_SPLIT);
+                    false, false, false, DEFAULT_BALANCE_LEVEL_DB, DEFAULT_BALANCE_SPLIT);
         }
 
         public Options(int maxEventsPerWindow, double stopBelow, Precision precision, int refineSteps, double refineLr,
@@ -120,7 +120,7 @@ public final class Codec {
 
         /**
          * What siac encode does without options: the model's events per window, q4, twins merged, levels fitted, the
-         * band balance stored.
+         * band balance stored (holding each octave's level within {@link #DEFAULT_BALANCE_LEVEL_DB} dB).
          */
         public static Options defaults(ModelConfig c) {
             return new Options(c.eventsPerWindow, 0, DEFAULT_PRECISION).withMergeTwins(DEFAULT_MERGE_COSINE)
@@ -209,9 +209,18 @@ public final class Codec {
         public static final int BALANCE_FRAME_SAMPLES = 8192;
 
         /**
-         * The band balance also holds the decode's power in each octave band from 100 Hz within db of the input's over
-         * every balance frame (where the codes' +-24 dB allow): levels true to the input at a cost in mel_l1, which
-         * prefers each band's median cell (models/default/MODEL_CARD.md). Infinite (the default): mel_l1 alone.
+         * The band balance's default level tolerance: the decode's power in each octave band from 100 Hz within 2 dB
+         * of the input's over each window hop. mel_l1 alone prefers each band's median cell and leaves the decode 2-5 dB
+         * quiet in the octaves from 400 Hz (whose power the loudest cells carry); held over the window hop rather than
+         * per balance frame the level costs little mel_l1, as the loud frames carry it (models/default/MODEL_CARD.md).
+         */
+        public static final double DEFAULT_BALANCE_LEVEL_DB = 2;
+
+        /**
+         * The band balance also holds the decode's power in each octave band from 100 Hz within db of the input's,
+         * summed over each window hop's balance frames (where the codes' +-24 dB allow; {@link
+         * #DEFAULT_BALANCE_LEVEL_DB} by default): levels true to the input at a cost in mel_l1, which prefers each
+         * band's median cell. Infinite: mel_l1 alone.
          */
         public Options withBalanceLevel(double db) {
             return new Options(maxEventsPerWindow, stopBelow, precision, refineSteps, refineLr, targetKbps, mergeCosine, mergeWithinSamples, keepSilence,
@@ -815,13 +824,14 @@ public final class Codec {
     private byte[] balanceCodes(LevelFit fit, LevelFit.Target input, float[] d, int stride, float[][] x, int finalCols,
                                 double levelDb, int split) {
         int advance = c.frames() / 2;
+        int n = 0;
+        while (n < split && Math.min(finalCols, (n + 1) * advance / split) > n * advance / split) n++;
         byte[] out = new byte[split * Balance.BANDS];
-        for (int s = 0; s < split; s++) {
-            int from = s * advance / split, to = Math.min(finalCols, (s + 1) * advance / split);
-            if (to <= from) break;
-            byte[] codes = fit.balance(input, d, stride, x, levelDb, from, to);
-            System.arraycopy(codes, 0, out, s * Balance.BANDS, Balance.BANDS);
-        }
+        if (n == 0) return out;
+        int[] bounds = new int[n + 1];
+        for (int s = 0; s <= n; s++) bounds[s] = Math.min(finalCols, s * advance / split);
+        byte[] codes = fit.balance(input, d, stride, x, levelDb, bounds);
+        System.arraycopy(codes, 0, out, 0, codes.length);
         return out;
     }
 

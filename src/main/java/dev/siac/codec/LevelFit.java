@@ -248,13 +248,11 @@ final class LevelFit {
      * The band balance ({@link Balance}, {@link Balance#BANDS} octave bands from {@link Balance#LOWEST_HZ}) that brings
      * the decode d (complex, [bin][frame][re, im], frames [0, input.frames())) closest to the input in mel_l1's terms:
      * each mel band takes the balance's gain at its centre, so a gain of gamma (in log10 units) moves the band's log
-     * value by gamma, down to the floor. With a finite levelToleranceDb the decode's power in each octave band from
-     * 100 Hz (the octave around each band's centre but the lowest, the top one up to Nyquist: docs/METRICS.md's level
-     * bands) must also lie within that many dB of the input's x[bin][frame], where the input holds at least 1e-6 of
-     * the frames' power there: a penalty that outweighs any mel gain, so it holds wherever the codes' range allows.
-     * Coordinate descent over the bands, each on the code grid ({@link Balance#STEP_DB}, within +-{@link
-     * Balance#MAX_DB}), twice; a code changes only when that lowers the objective, so a band the input's audible
-     * frames do not reach keeps 0 dB. Returns the codes, band by band.
+     * value by gamma, down to the floor. Coordinate descent over the bands, each on the code grid ({@link
+     * Balance#STEP_DB}, within +-{@link Balance#MAX_DB}), twice; a code changes only when that lowers the objective, so
+     * a band the input's audible frames do not reach keeps 0 dB. Returns the codes, band by band. With a finite
+     * levelToleranceDb the decode's power must also hold within that many dB of the input's x[bin][frame] in each
+     * level band: see {@link #balance(Target, float[], int, float[][], double, int[])}.
      */
     byte[] balance(Target input, float[] d, int stride, float[][] x, double levelToleranceDb) {
         return balance(input, d, stride, x, levelToleranceDb, 0, input.frames());
@@ -262,117 +260,255 @@ final class LevelFit {
 
     /** {@link #balance(Target, float[], int, float[][], double)} over frames [from, to) only. */
     byte[] balance(Target input, float[] d, int stride, float[][] x, double levelToleranceDb, int from, int to) {
-        int nMels = offsets.length - 1;
-        double floor = input.floor();
-        double logFloor = Math.log10(floor);
-        int count = 0;
-        int[] used = new int[Math.max(0, to - from)];
-        for (int f = from; f < to; f++) if (input.audible()[f]) used[count++] = f;
-        byte[] codes = new byte[Balance.BANDS];
-        if (count == 0) return codes;
-        // the decode's log mel bands over the used frames, unfloored (-inf where empty), band-major
-        double[] logs = new double[nMels * count];
-        double[] sums = new double[count];
-        for (int m = 0; m < nMels; m++) {
-            java.util.Arrays.fill(sums, 0);
-            for (int i = offsets[m]; i < offsets[m + 1]; i++) {
-                float w = bandWeights[i];
-                int base = bandBins[i] * stride;
-                for (int u = 0; u < count; u++) {
-                    int j = (base + used[u]) * 2;
-                    sums[u] += w * Math.sqrt((double) d[j] * d[j] + (double) d[j + 1] * d[j + 1]);
-                }
-            }
-            for (int u = 0; u < count; u++) logs[m * count + u] = sums[u] > 0 ? Math.log10(sums[u]) : Double.NEGATIVE_INFINITY;
+        return balance(input, d, stride, x, levelToleranceDb, new int[] {from, to});
+    }
+
+    /**
+     * The band balance of several balance frames, frame s over frames [bounds[s], bounds[s + 1]): codes frame by
+     * frame, band by band. Each frame first takes its own mel_l1 optimum ({@link #balance(Target, float[], int,
+     * float[][], double)}). With a finite levelToleranceDb the decode's power over all the frames, in each octave band
+     * from 100 Hz (the octave around each band's centre but the lowest, the top one up to Nyquist: docs/METRICS.md's
+     * level bands), must then lie within that many dB of the input's x[bin][frame] there, where the input holds at
+     * least 1e-6 of the frames' power: code steps are added one at a time, each the one that brings the power closest
+     * for the least mel_l1 (the smallest rise in mel error per dB of level error removed), until every band holds or
+     * no step helps (the codes' range). The level is the frames' total, as the metric sums a whole file: a quiet frame
+     * keeps its mel_l1 optimum, a loud one carries the level.
+     */
+    byte[] balance(Target input, float[] d, int stride, float[][] x, double levelToleranceDb, int[] bounds) {
+        int n = bounds.length - 1;
+        FrameFit[] frames = new FrameFit[n];
+        for (int s = 0; s < n; s++) {
+            frames[s] = new FrameFit(input, d, stride, bounds[s], bounds[s + 1]);
+            frames[s].descend();
         }
-        float[] target = input.logs();
-        Levels levels = Double.isFinite(levelToleranceDb) ? new Levels(x, d, stride, from, to, levelToleranceDb, count * nMels) : null;
-        int[] code = new int[Balance.BANDS];
-        double[] melLoss = new double[nMels];
-        for (int m = 0; m < nMels; m++) melLoss[m] = bandLoss(logs, target, m, count, used, nMels, 0, logFloor);
-        for (int pass = 0; pass < 2; pass++) {
-            for (int b = 0; b < Balance.BANDS; b++) {
-                double current = levels != null ? levels.penalty(code) : 0;
-                for (int m = 0; m < nMels; m++) if (melShares[m][b] > 0) current += melLoss[m];
-                int bestCode = code[b];
-                double best = current;
-                int saved = code[b];
-                for (int k = -Balance.MAX_CODE; k <= Balance.MAX_CODE; k++) {
-                    if (k == saved) continue;
-                    code[b] = k;
-                    double v = levels != null ? levels.penalty(code) : 0;
-                    code[b] = saved;
-                    for (int m = 0; m < nMels && v < best; m++) {
-                        if (melShares[m][b] <= 0) continue;
-                        v += bandLoss(logs, target, m, count, used, nMels, gammaOf(melShares[m], code, b, k), logFloor);
-                    }
-                    if (v < best - 1e-9) {
-                        best = v;
-                        bestCode = k;
-                    }
-                }
-                if (bestCode != code[b]) {
-                    code[b] = bestCode;
-                    for (int m = 0; m < nMels; m++) {
-                        if (melShares[m][b] > 0) melLoss[m] = bandLoss(logs, target, m, count, used, nMels, gammaOf(melShares[m], code, b, bestCode), logFloor);
-                    }
-                }
-            }
+        if (Double.isFinite(levelToleranceDb)) new Levels(x, d, stride, bounds, levelToleranceDb).hold(frames);
+        byte[] codes = new byte[n * Balance.BANDS];
+        for (int s = 0; s < n; s++) {
+            for (int b = 0; b < Balance.BANDS; b++) codes[s * Balance.BANDS + b] = (byte) frames[s].code[b];
         }
-        for (int b = 0; b < Balance.BANDS; b++) codes[b] = (byte) code[b];
         return codes;
     }
 
-    /** The level side of {@link #balance}: per level band, the input's power, and the decode's power by bin. */
-    private final class Levels {
-        private final double tolerance;
-        private final double weight;
-        /** Per level band: the input's power, 0 where it is too little to hold a level. */
-        private final double[] inputPower;
-        private final double[] decodePower; // by bin
+    /** One balance frame's mel side: the decode's log mel bands over its audible frames, and its codes. */
+    private final class FrameFit {
+        final int[] code = new int[Balance.BANDS];
+        private final int count;
+        private final int[] used;
+        private final double[] logs;
+        private final double[] melLoss;
+        private final float[] target;
+        private final double logFloor;
+        private final int nMels = offsets.length - 1;
 
-        Levels(float[][] x, float[] d, int stride, int fromFrame, int toFrame, double tolerance, double cells) {
-            this.tolerance = tolerance;
-            this.weight = cells / 10; // 1 dB past the tolerance outweighs 2 dB of mel error in every cell
-            inputPower = new double[levelFrom.length];
-            decodePower = new double[bins];
-            double total = 0;
-            double[] binInput = new double[bins];
-            for (int k = 0; k < bins; k++) {
-                double p = 0, q = 0;
-                for (int f = fromFrame; f < toFrame; f++) {
-                    p += (double) x[k][f] * x[k][f];
-                    int j = (k * stride + f) * 2;
-                    q += (double) d[j] * d[j] + (double) d[j + 1] * d[j + 1];
+        FrameFit(Target input, float[] d, int stride, int from, int to) {
+            logFloor = Math.log10(input.floor());
+            target = input.logs();
+            int c = 0;
+            used = new int[Math.max(0, to - from)];
+            for (int f = from; f < to; f++) if (input.audible()[f]) used[c++] = f;
+            count = c;
+            // the decode's log mel bands over the used frames, unfloored (-inf where empty), band-major
+            logs = new double[nMels * count];
+            melLoss = new double[nMels];
+            if (count == 0) return;
+            double[] sums = new double[count];
+            for (int m = 0; m < nMels; m++) {
+                java.util.Arrays.fill(sums, 0);
+                for (int i = offsets[m]; i < offsets[m + 1]; i++) {
+                    float w = bandWeights[i];
+                    int base = bandBins[i] * stride;
+                    for (int u = 0; u < count; u++) {
+                        int j = (base + used[u]) * 2;
+                        sums[u] += w * Math.sqrt((double) d[j] * d[j] + (double) d[j + 1] * d[j + 1]);
+                    }
                 }
-                binInput[k] = p;
-                decodePower[k] = q;
-                total += p;
+                for (int u = 0; u < count; u++) logs[m * count + u] = sums[u] > 0 ? Math.log10(sums[u]) : Double.NEGATIVE_INFINITY;
             }
-            for (int j = 0; j < inputPower.length; j++) {
-                for (int k = levelFrom[j]; k < levelTo[j]; k++) inputPower[j] += binInput[k];
-                if (inputPower[j] < 1e-6 * total) inputPower[j] = 0;
-            }
+            for (int m = 0; m < nMels; m++) melLoss[m] = bandLoss(logs, target, m, count, used, nMels, 0, logFloor);
         }
 
-        double penalty(int[] code) {
-            double excess = 0;
-            for (int j = 0; j < inputPower.length; j++) {
-                if (inputPower[j] == 0) continue;
+        boolean audible() {
+            return count > 0;
+        }
+
+        /** The mel error of the bands band b reaches, with the codes as they are. */
+        double melNow(int b) {
+            double v = 0;
+            for (int m = 0; m < nMels; m++) if (melShares[m][b] > 0) v += melLoss[m];
+            return v;
+        }
+
+        /** The mel error of the bands band b reaches with b's code at k; stops summing once past limit. */
+        double melWith(int b, int k, double limit) {
+            double v = 0;
+            for (int m = 0; m < nMels && v < limit; m++) {
+                if (melShares[m][b] <= 0) continue;
+                v += bandLoss(logs, target, m, count, used, nMels, gammaOf(melShares[m], code, b, k), logFloor);
+            }
+            return v;
+        }
+
+        void set(int b, int k) {
+            for (int m = 0; m < nMels; m++) {
+                if (melShares[m][b] > 0) melLoss[m] = bandLoss(logs, target, m, count, used, nMels, gammaOf(melShares[m], code, b, k), logFloor);
+            }
+            code[b] = k;
+        }
+
+        /** Coordinate descent on mel_l1 alone, twice over the bands. */
+        void descend() {
+            if (count == 0) return;
+            for (int pass = 0; pass < 2; pass++) {
+                for (int b = 0; b < Balance.BANDS; b++) {
+                    double best = melNow(b);
+                    int bestCode = code[b];
+                    for (int k = -Balance.MAX_CODE; k <= Balance.MAX_CODE; k++) {
+                        if (k == code[b]) continue;
+                        double v = melWith(b, k, best);
+                        if (v < best - 1e-9) {
+                            best = v;
+                            bestCode = k;
+                        }
+                    }
+                    if (bestCode != code[b]) set(b, bestCode);
+                }
+            }
+        }
+    }
+
+    /**
+     * The level side of {@link #balance(Target, float[], int, float[][], double, int[])}: per level band, the input's
+     * power over all the frames; per balance frame and bin, the decode's power with that frame's codes.
+     */
+    private final class Levels {
+        private static final int MAX_STEPS = 4000;
+        private final double tolerance;
+        /** Per level band: the input's power, 0 where it is too little to hold a level. */
+        private final double[] inputPower;
+        /** Per level band: the decode's power with the codes as they are. */
+        private final double[] decodePower;
+        /** [frame][bin]: the decode's power with that frame's codes as they are. */
+        private final double[][] power;
+        /** Band b's code one step up or down multiplies bin k's power by up[b][k] or 1 / up[b][k] (1 outside b's reach). */
+        private final double[][] up;
+        private final int[] level; // each bin's level band, -1 outside them
+
+        Levels(float[][] x, float[] d, int stride, int[] bounds, double tolerance) {
+            this.tolerance = tolerance;
+            int n = bounds.length - 1;
+            inputPower = new double[levelFrom.length];
+            decodePower = new double[levelFrom.length];
+            power = new double[n][bins];
+            level = new int[bins];
+            java.util.Arrays.fill(level, -1);
+            for (int j = 0; j < levelFrom.length; j++) for (int k = levelFrom[j]; k < levelTo[j]; k++) level[k] = j;
+            double total = 0;
+            for (int k = 0; k < bins; k++) {
                 double p = 0;
-                for (int k = levelFrom[j]; k < levelTo[j]; k++) {
+                for (int f = bounds[0]; f < bounds[n]; f++) p += (double) x[k][f] * x[k][f];
+                if (level[k] >= 0) inputPower[level[k]] += p;
+                total += p;
+                for (int s = 0; s < n; s++) {
+                    double q = 0;
+                    for (int f = bounds[s]; f < bounds[s + 1]; f++) {
+                        int j = (k * stride + f) * 2;
+                        q += (double) d[j] * d[j] + (double) d[j + 1] * d[j + 1];
+                    }
+                    power[s][k] = q;
+                }
+            }
+            for (int j = 0; j < inputPower.length; j++) if (inputPower[j] < 1e-6 * total) inputPower[j] = 0;
+            up = new double[Balance.BANDS][bins];
+            for (int b = 0; b < Balance.BANDS; b++) {
+                for (int k = 0; k < bins; k++) {
                     double pos = binPosition[k];
                     int i = (int) Math.floor(pos);
                     double share = pos - i;
+                    double w = i == b ? 1 - share : i + 1 == b ? share : 0;
+                    up[b][k] = Math.exp(w * Balance.STEP_DB * (Math.log(10) / 10));
+                }
+            }
+        }
+
+        /** Scales frame s's decode power to its codes and sums the level bands. */
+        private void start(FrameFit[] frames) {
+            for (int s = 0; s < frames.length; s++) {
+                for (int k = 0; k < bins; k++) {
+                    double pos = binPosition[k];
+                    int i = (int) Math.floor(pos);
+                    double share = pos - i;
+                    int[] code = frames[s].code;
                     double db = share == 0 ? code[i] * Balance.STEP_DB
                             : ((1 - share) * code[i] + share * code[i + 1]) * Balance.STEP_DB;
-                    p += decodePower[k] * Math.exp(db * (Math.log(10) / 10));
+                    power[s][k] *= Math.exp(db * (Math.log(10) / 10));
+                    if (level[k] >= 0) decodePower[level[k]] += power[s][k];
                 }
-                if (!(p > 0)) continue; // nothing decoded there: no gain can bring it
-                double err = Math.abs(10 * Math.log10(p / inputPower[j]));
-                if (err > tolerance) excess += err - tolerance;
             }
-            return weight * excess;
+        }
+
+        /** Sum over the level bands of how far each lies past the tolerance, in dB. */
+        private double excess(double[] p) {
+            double e = 0;
+            for (int j = 0; j < p.length; j++) {
+                if (inputPower[j] == 0 || !(p[j] > 0)) continue; // no level to hold, or nothing decoded to bring there
+                double err = Math.abs(10 * Math.log10(p[j] / inputPower[j]));
+                if (err > tolerance) e += err - tolerance;
+            }
+            return e;
+        }
+
+        /** The level bands' power with frame s's band b one step in direction dir (+1 or -1), into out. */
+        private void stepped(int s, int b, int dir, double[] out) {
+            System.arraycopy(decodePower, 0, out, 0, out.length);
+            double[] u = up[b];
+            double[] p = power[s];
+            for (int k = 0; k < bins; k++) {
+                if (level[k] < 0 || u[k] == 1) continue;
+                out[level[k]] += p[k] * ((dir > 0 ? u[k] : 1 / u[k]) - 1);
+            }
+        }
+
+        /** Adds code steps, cheapest in mel_l1 per dB of level error first, until the level holds or none helps. */
+        void hold(FrameFit[] frames) {
+            start(frames);
+            double[] trial = new double[decodePower.length];
+            double current = excess(decodePower);
+            for (int step = 0; step < MAX_STEPS && current > 0; step++) {
+                int bestS = -1, bestB = -1, bestDir = 0;
+                double bestRatio = Double.POSITIVE_INFINITY;
+                for (int s = 0; s < frames.length; s++) {
+                    if (!frames[s].audible()) continue;
+                    for (int b = 0; b < Balance.BANDS; b++) {
+                        double now = frames[s].melNow(b);
+                        for (int dir = -1; dir <= 1; dir += 2) {
+                            int k = frames[s].code[b] + dir;
+                            if (k < -Balance.MAX_CODE || k > Balance.MAX_CODE) continue;
+                            stepped(s, b, dir, trial);
+                            double helped = current - excess(trial);
+                            if (helped <= 1e-9) continue;
+                            double ratio = Math.max(0, frames[s].melWith(b, k, Double.POSITIVE_INFINITY) - now) / helped;
+                            if (ratio < bestRatio) {
+                                bestRatio = ratio;
+                                bestS = s;
+                                bestB = b;
+                                bestDir = dir;
+                            }
+                        }
+                    }
+                }
+                if (bestS < 0) break;
+                double f = bestDir > 0 ? 1 : -1;
+                double[] u = up[bestB];
+                double[] p = power[bestS];
+                for (int k = 0; k < bins; k++) {
+                    if (u[k] == 1) continue;
+                    double before = p[k];
+                    p[k] *= f > 0 ? u[k] : 1 / u[k];
+                    if (level[k] >= 0) decodePower[level[k]] += p[k] - before;
+                }
+                frames[bestS].set(bestB, frames[bestS].code[bestB] + bestDir);
+                current = excess(decodePower);
+            }
         }
     }
 

@@ -274,7 +274,8 @@ class EncodeDecodeCommandTest {
 
     /**
      * The band balance: stored by default (a version-3 file), absent with --no-balance or --no-level-fit (the same
-     * events), finer with --balance-split; bad values are one-line errors with nothing written.
+     * events), finer with --balance-split, on mel_l1 alone with --balance-level off; bad values are one-line errors
+     * with nothing written.
      */
     @Test
     void theBandBalanceIsStoredByDefaultAndItsOptionsShapeIt() throws IOException {
@@ -290,8 +291,15 @@ class EncodeDecodeCommandTest {
         assertTrue(b.balance().isEmpty() && SiacFormat.read(nofit).balance().isEmpty());
         assertEquals(b, a.withBalance(dev.siac.codec.Balance.NONE), "the same events");
         assertEquals(a.balance().hop() / 4, f.balance().hop());
+        // --balance-level off (mel_l1 alone) and a looser tolerance: the same events under another balance
+        Path melOnly = dir.resolve("mel.siac"), loose = dir.resolve("loose.siac");
+        assertEquals(0, encode(in, melOnly, "--balance-level", "off").code());
+        assertEquals(0, encode(in, loose, "--balance-level", "40").code());
+        EventList m = SiacFormat.read(melOnly);
+        assertEquals(b, m.withBalance(dev.siac.codec.Balance.NONE), "the same events");
+        assertEquals(m.balance(), SiacFormat.read(loose).balance(), "a tolerance nothing exceeds: mel_l1 alone");
         for (String[] bad : new String[][] {{"--balance-split", "3"}, {"--balance-split", "0"}, {"--balance-level", "-1"},
-                {"--balance-level", "2", "--no-balance"}}) {
+                {"--balance-level", "loud"}, {"--balance-level", "2", "--no-balance"}}) {
             CliRun r = encode(in, dir.resolve("bad.siac"), bad);
             assertEquals(1, r.code(), String.join(" ", bad));
             assertTrue(r.err().contains(bad[0]) && r.err().strip().lines().count() == 1, r.err());

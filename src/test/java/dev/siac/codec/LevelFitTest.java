@@ -146,16 +146,62 @@ class LevelFitTest {
         assertTrue(Math.abs(heldDb) <= 1.1, "held within 1 dB (the octave edges fall between bins): " + heldDb + " dB");
     }
 
-    /** The decode's power over the input's in bins [lo, hi) after the balance's codes, in dB. */
-    private static double octaveError(float[][] x, float[] d, int frames, byte[] codes, int lo, int hi) {
-        int[] c = new int[codes.length];
-        for (int i = 0; i < c.length; i++) c[i] = codes[i];
-        float[][] y = balanced(d, frames, c);
-        double px = 0, py = 0;
+    @Test
+    void theLevelIsHeldOverAllTheFramesSoAQuietFrameKeepsItsMelOptimum() {
+        // two balance frames: a loud one whose 800-1600 Hz octave holds the same loud cells as above, and one 40 dB
+        // quieter with the same shape; the octave's power over both is the loud frame's
+        Random r = new Random(7);
+        LevelFit fit = new LevelFit(SR, NFFT);
+        int frames = 40, half = 20;
+        float[] d = spectrum(r, frames, 0.01);
+        for (int k = 0; k < BINS; k++) {
+            for (int f = half; f < frames; f++) {
+                d[(k * frames + f) * 2] *= 0.01f;
+                d[(k * frames + f) * 2 + 1] *= 0.01f;
+            }
+        }
+        float[][] x = magnitudes(new float[d.length], d, 1, frames);
+        int lo = (int) Math.ceil(800.0 * NFFT / SR), hi = (int) Math.ceil(1600.0 * NFFT / SR);
         for (int k = lo; k < hi; k++) {
-            for (int f = 0; f < frames; f++) {
-                px += (double) x[k][f] * x[k][f];
-                py += (double) y[k][f] * y[k][f];
+            x[k][(k * 7) % half] *= 12;
+            x[k][half + (k * 7) % half] *= 12;
+        }
+        LevelFit.Target target = fit.target(x, frames, FLOOR);
+        int[] bounds = {0, half, frames};
+        byte[] free = fit.balance(target, d, frames, x, Double.POSITIVE_INFINITY, bounds);
+        byte[] held = fit.balance(target, d, frames, x, 1.0, bounds);
+        assertEquals(2 * Balance.BANDS, held.length);
+        double freeDb = octaveError(x, d, frames, free, lo, hi), heldDb = octaveError(x, d, frames, held, lo, hi);
+        assertTrue(freeDb < -3, "mel_l1 alone leaves the octave low: " + freeDb + " dB");
+        assertTrue(Math.abs(heldDb) <= 1.1, "held within 1 dB over both frames: " + heldDb + " dB");
+        for (int b = 0; b < Balance.BANDS; b++) {
+            assertEquals(free[Balance.BANDS + b], held[Balance.BANDS + b], "the quiet frame keeps its mel optimum, band " + b);
+        }
+        // without a tolerance each frame is the one-frame balance of its own frames
+        byte[] first = fit.balance(target, d, frames, x, Double.POSITIVE_INFINITY, 0, half);
+        byte[] second = fit.balance(target, d, frames, x, Double.POSITIVE_INFINITY, half, frames);
+        for (int b = 0; b < Balance.BANDS; b++) {
+            assertEquals(first[b], free[b]);
+            assertEquals(second[b], free[Balance.BANDS + b]);
+        }
+    }
+
+    /**
+     * The decode's power over the input's in bins [lo, hi) after the balance's codes, in dB; with several frames of codes
+     * (codes.length / BANDS of them) each takes an equal share of the frames, in order.
+     */
+    private static double octaveError(float[][] x, float[] d, int frames, byte[] codes, int lo, int hi) {
+        int n = codes.length / Balance.BANDS;
+        double px = 0, py = 0;
+        for (int s = 0; s < n; s++) {
+            int[] c = new int[Balance.BANDS];
+            for (int i = 0; i < c.length; i++) c[i] = codes[s * Balance.BANDS + i];
+            float[][] y = balanced(d, frames, c);
+            for (int k = lo; k < hi; k++) {
+                for (int f = s * frames / n; f < (s + 1) * frames / n; f++) {
+                    px += (double) x[k][f] * x[k][f];
+                    py += (double) y[k][f] * y[k][f];
+                }
             }
         }
         return 10 * Math.log10(py / px);
