@@ -524,7 +524,8 @@ public final class Codec {
             if (fit != null) {
                 byte[] codes = events.size() > before
                         ? fitLevel(fit, events, before, greedy, windowStart, finalCols, original, stored, decoded, scale,
-                                opt.eventGains(), opt.balance(), opt.balanceLevelDb(), split)
+                                opt.eventGains(), opt.balance(), opt.balanceLevelDb(), split,
+                                opt.keepSilence() ? audio.silence : null)
                         : null;
                 if (counted && balance != null) {
                     int size = split * Balance.BANDS;
@@ -689,7 +690,8 @@ public final class Codec {
      */
     private byte[] fitLevel(LevelFit fit, List<Event> events, int from, Map<Event, float[][]> greedy, long windowStart,
                             int finalCols, float[][] original, float[][] stored, float[] decoded, float scale,
-                            boolean eventGains, boolean balance, double balanceLevelDb, int balanceSplit) {
+                            boolean eventGains, boolean balance, double balanceLevelDb, int balanceSplit,
+                            Silence.Detector silence) {
         int hop = c.stftHop;
         List<Event> mine = events.subList(from, events.size());
         int n = mine.size();
@@ -743,7 +745,7 @@ public final class Codec {
             for (int j = 0; j < decoded.length; j++) decoded[j] += g * cur[j];
             if (!balance) return null;
             for (int j = 0; j < t.length; j++) t[j] += g * cc[j]; // the window's final frames as decoded
-            return balanceCodes(fit, input, t, stride, original, finalCols, balanceLevelDb, balanceSplit);
+            return balanceCodes(fit, input, t, stride, original, finalCols, balanceLevelDb, balanceSplit, decoded, len, origin, silence);
         }
         // each event's own gain: with the others fixed, event i's contribution c_i is refitted against d - g_i c_i
         float[][] each = new float[n][];
@@ -798,7 +800,7 @@ public final class Codec {
             subtractScaled(stored, specs[i], placedStartColumn((int) ((e.time() - origin) / hop)), gains[i]);
             Placement.addRow(decoded, origin, rows[i], Placement.rowStart(c, e.time()), gains[i]);
         }
-        return balance ? balanceCodes(fit, input, d, stride, original, finalCols, balanceLevelDb, balanceSplit) : null;
+        return balance ? balanceCodes(fit, input, d, stride, original, finalCols, balanceLevelDb, balanceSplit, decoded, len, origin, silence) : null;
     }
 
     /** The options' band balance frames per window hop, the default resolved; checked against this model's hop. */
@@ -822,18 +824,64 @@ public final class Codec {
      * window's final frames; frames past finalCols (the signal's end) are flat.
      */
     private byte[] balanceCodes(LevelFit fit, LevelFit.Target input, float[] d, int stride, float[][] x, int finalCols,
-                                double levelDb, int split) {
+                                double levelDb, int split, float[] decoded, int len, long origin, Silence.Detector silence) {
         int advance = c.frames() / 2;
         int n = 0;
         while (n < split && Math.min(finalCols, (n + 1) * advance / split) > n * advance / split) n++;
         byte[] out = new byte[split * Balance.BANDS];
         if (n == 0) return out;
+        // frame f of the encoder's spectrogram is centred on sample f * hop + stftWindow / 2 of the window; the decoder
+        // filters each of its frames with the balance frame its centre lies in: measure balance frame s on the frames
+        // centred in its samples. The first also takes the window's first frames (centred before it: the previous
+        // hop's last frame, which no longer sees them); the hop's last frames are centred in the next hop's first
+        // balance frame, which this window does not set, so none measures them.
+        int lead = c.stftWindow / 2 / c.stftHop;
         int[] bounds = new int[n + 1];
-        for (int s = 0; s <= n; s++) bounds[s] = Math.min(finalCols, s * advance / split);
+        for (int s = 1; s <= n; s++) bounds[s] = Math.min(finalCols, Math.max(0, s * advance / split - lead));
         byte[] codes = fit.balance(input, d, stride, x, levelDb, bounds);
+        if (Double.isFinite(levelDb)) {
+            // The decode lands elsewhere than the sum of the frames' power with their gains says: the decoder's filter
+            // blends neighbouring frames' gains (its frames overlap), which moves the power of frames whose codes differ
+            // much from their neighbours', and it mutes the silent spans, where the events' tails ring in frames that
+            // border them. Measure where the filtered, muted decode lands and hold the level again with that offset.
+            int hopSamples = advance * c.stftHop;
+            double[] offset = new double[fit.levelBands()];
+            for (int round = 0; round < LEVEL_ROUNDS; round++) {
+                System.arraycopy(codes, 0, out, 0, codes.length);
+                float[] y;
+                try {
+                    y = BalanceFilter.apply(Balance.of(hopSamples / split, Balance.BANDS, Balance.LOWEST_HZ, out),
+                            c.sampleRate, java.util.Arrays.copyOf(decoded, len));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e); // an array in memory: not expected
+                }
+                if (silence != null) silence.mute(y, origin); // as the decoder mutes the silent spans
+                float[] filtered;
+                try (NDScope scope = new NDScope(); NDManager m = model.manager().newSubManager()) {
+                    scope.suppressNotUsedWarning();
+                    filtered = Spectral.complexFrames(m.create(y)).toFloatArray();
+                }
+                double[] actual = fit.levelPowers(filtered, stride, bounds, input.audible(), null);
+                double[] estimate = fit.levelPowers(d, stride, bounds, input.audible(), codes);
+                boolean off = false;
+                for (int j = 0; j < offset.length; j++) {
+                    if (!(actual[j] > 0 && estimate[j] > 0)) continue;
+                    double delta = 10 * Math.log10(actual[j] / estimate[j]);
+                    off |= Math.abs(delta + offset[j]) > LEVEL_ROUND_DB;
+                    offset[j] = -delta;
+                }
+                if (!off) break;
+                codes = fit.balance(input, d, stride, x, levelDb, bounds, offset);
+            }
+        }
         System.arraycopy(codes, 0, out, 0, codes.length);
         return out;
     }
+
+    /** Rounds of measuring the filtered decode's level and holding it again ({@link #balanceCodes}). */
+    private static final int LEVEL_ROUNDS = 2;
+    /** A level band whose offset moves less than this (dB) needs no further round. */
+    private static final double LEVEL_ROUND_DB = 0.25;
 
     /** How far an event's own gain may stray from its window's ({@link Options#withEventGains}). */
     static final double EVENT_GAIN_RANGE_DB = 6;

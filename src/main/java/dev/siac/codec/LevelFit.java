@@ -275,18 +275,69 @@ final class LevelFit {
      * keeps its mel_l1 optimum, a loud one carries the level.
      */
     byte[] balance(Target input, float[] d, int stride, float[][] x, double levelToleranceDb, int[] bounds) {
+        return balance(input, d, stride, x, levelToleranceDb, bounds, null);
+    }
+
+    /**
+     * {@link #balance(Target, float[], int, float[][], double, int[])} with the level held offsetDb[j] dB (per level
+     * band; null: none) from the input's in the decode's power as measured here, where the decoder is known to land
+     * that far from it (its filter blends neighbouring frames' gains).
+     */
+    byte[] balance(Target input, float[] d, int stride, float[][] x, double levelToleranceDb, int[] bounds, double[] offsetDb) {
         int n = bounds.length - 1;
         FrameFit[] frames = new FrameFit[n];
         for (int s = 0; s < n; s++) {
             frames[s] = new FrameFit(input, d, stride, bounds[s], bounds[s + 1]);
             frames[s].descend();
         }
-        if (Double.isFinite(levelToleranceDb)) new Levels(x, d, stride, bounds, levelToleranceDb).hold(frames);
+        if (Double.isFinite(levelToleranceDb)) {
+            Levels levels = new Levels(x, d, stride, bounds, input.audible(), levelToleranceDb);
+            if (offsetDb != null) {
+                for (int j = 0; j < offsetDb.length; j++) levels.inputPower[j] *= Math.pow(10, offsetDb[j] / 10);
+            }
+            levels.hold(frames);
+        }
         byte[] codes = new byte[n * Balance.BANDS];
         for (int s = 0; s < n; s++) {
             for (int b = 0; b < Balance.BANDS; b++) codes[s * Balance.BANDS + b] = (byte) frames[s].code[b];
         }
         return codes;
+    }
+
+    /** The level bands {@link #balance} holds (docs/METRICS.md's octave bands from 100 Hz). */
+    int levelBands() {
+        return levelFrom.length;
+    }
+
+    /**
+     * The power of d (complex, [bin][frame][re, im]) in each level band over the audible frames of [bounds[0],
+     * bounds[n]), each balance frame s's bins scaled by the gains of its codes (codes[s * BANDS ...]; null: none).
+     */
+    double[] levelPowers(float[] d, int stride, int[] bounds, boolean[] audible, byte[] codes) {
+        double[] p = new double[levelFrom.length];
+        for (int s = 0; s + 1 < bounds.length; s++) {
+            for (int j = 0; j < levelFrom.length; j++) {
+                for (int k = levelFrom[j]; k < levelTo[j]; k++) {
+                    double q = 0;
+                    for (int f = bounds[s]; f < bounds[s + 1]; f++) {
+                        if (!audible[f]) continue;
+                        int i = (k * stride + f) * 2;
+                        q += (double) d[i] * d[i] + (double) d[i + 1] * d[i + 1];
+                    }
+                    if (codes != null) {
+                        double pos = binPosition[k];
+                        int i = (int) Math.floor(pos);
+                        double share = pos - i;
+                        int at = s * Balance.BANDS;
+                        double db = share == 0 ? codes[at + i] * Balance.STEP_DB
+                                : ((1 - share) * codes[at + i] + share * codes[at + i + 1]) * Balance.STEP_DB;
+                        q *= Math.exp(db * (Math.log(10) / 10));
+                    }
+                    p[j] += q;
+                }
+            }
+        }
+        return p;
     }
 
     /** One balance frame's mel side: the decode's log mel bands over its audible frames, and its codes. */
@@ -383,8 +434,8 @@ final class LevelFit {
     private final class Levels {
         private static final int MAX_STEPS = 4000;
         private final double tolerance;
-        /** Per level band: the input's power, 0 where it is too little to hold a level. */
-        private final double[] inputPower;
+        /** Per level band: the input's power (the target), 0 where it is too little to hold a level. */
+        final double[] inputPower;
         /** Per level band: the decode's power with the codes as they are. */
         private final double[] decodePower;
         /** [frame][bin]: the decode's power with that frame's codes as they are. */
@@ -393,7 +444,7 @@ final class LevelFit {
         private final double[][] up;
         private final int[] level; // each bin's level band, -1 outside them
 
-        Levels(float[][] x, float[] d, int stride, int[] bounds, double tolerance) {
+        Levels(float[][] x, float[] d, int stride, int[] bounds, boolean[] audible, double tolerance) {
             this.tolerance = tolerance;
             int n = bounds.length - 1;
             inputPower = new double[levelFrom.length];
@@ -405,12 +456,13 @@ final class LevelFit {
             double total = 0;
             for (int k = 0; k < bins; k++) {
                 double p = 0;
-                for (int f = bounds[0]; f < bounds[n]; f++) p += (double) x[k][f] * x[k][f];
+                for (int f = bounds[0]; f < bounds[n]; f++) if (audible[f]) p += (double) x[k][f] * x[k][f];
                 if (level[k] >= 0) inputPower[level[k]] += p;
                 total += p;
                 for (int s = 0; s < n; s++) {
                     double q = 0;
                     for (int f = bounds[s]; f < bounds[s + 1]; f++) {
+                        if (!audible[f]) continue; // digital silence, which the decoder mutes
                         int j = (k * stride + f) * 2;
                         q += (double) d[j] * d[j] + (double) d[j + 1] * d[j + 1];
                     }

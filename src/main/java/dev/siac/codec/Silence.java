@@ -201,6 +201,20 @@ public final class Silence {
             runStart = -1;
         }
 
+        /**
+         * Zeroes the samples of x (x[0] is sample origin of the signal) that lie in the spans found so far, the run now
+         * open included once it is long enough to be one: what the decoder will mute there.
+         */
+        public void mute(float[] x, long origin) {
+            long end = origin + x.length;
+            for (long[] p : spans) zero(x, origin, Math.max(p[0], origin), Math.min(p[1], end));
+            if (runStart >= 0 && position - runStart >= MIN_SAMPLES) zero(x, origin, Math.max(runStart, origin), Math.min(position, end));
+        }
+
+        private static void zero(float[] x, long origin, long from, long to) {
+            for (long t = from; t < to; t++) x[(int) (t - origin)] = 0;
+        }
+
         /** The spans found, a run that reaches the end included; the detector must not be fed afterwards. */
         public Silence finish() {
             if (runStart >= 0) close(position);

@@ -79,6 +79,35 @@ class SilenceTest {
     }
 
     @Test
+    void theDetectorMutesWhatTheDecoderWillWhileTheSignalIsStillComing() {
+        // a closed run of 2M (a span), a closed run of M - 1 (too short) and an open run of M at the read point (it
+        // will be a span whatever follows); mute a stretch starting at sample 100 that reaches all three
+        int m = Silence.MIN_SAMPLES;
+        float[] x = new float[6 * m];
+        Arrays.fill(x, 0.5f);
+        Arrays.fill(x, 200, 200 + 2 * m, 0f);
+        Arrays.fill(x, 3 * m, 4 * m - 1, 0f);
+        Arrays.fill(x, 5 * m, 6 * m, 0f);
+        Silence.Detector d = new Silence.Detector();
+        d.feed(x, 0, x.length);
+        float[] y = Arrays.copyOfRange(x, 100, x.length);
+        Arrays.fill(y, 1f);
+        d.mute(y, 100);
+        for (int i = 0; i < y.length; i++) {
+            long t = i + 100;
+            boolean muted = (t >= 200 && t < 200 + 2 * m) || t >= 5 * m;
+            assertEquals(muted ? 0f : 1f, y[i], "sample " + t);
+        }
+        // the open run shorter than M is left alone
+        Silence.Detector e = new Silence.Detector();
+        e.feed(x, 0, 5 * m + m / 2);
+        float[] z = new float[m];
+        Arrays.fill(z, 1f);
+        e.mute(z, 5 * m);
+        for (float v : z) assertEquals(1f, v);
+    }
+
+    @Test
     void spansAreCutAtOnsetsInsideThemClippedToTheLengthAndScaled() {
         Silence s = Silence.of(new long[] {100, 300, 500}, new long[] {200, 400, 900});
         assertSame(s, s.trimmedBy(new long[] {50, 250, 450}, 1000), "no onset inside: unchanged");
