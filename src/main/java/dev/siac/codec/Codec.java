@@ -30,6 +30,13 @@ import java.util.function.IntConsumer;
  * including the part that falls in the next window. What the encoder removes is then exactly what the decoder renders.
  */
 public final class Codec {
+    /**
+     * The encoder's revision: raised whenever the same model, input and options may encode to other bytes (session
+     * 11: the band balance holds each octave's level and is measured where the decoder applies it). What makes a Spark
+     * manifest row "already done" includes it.
+     */
+    public static final String ENCODER_REVISION = "11";
+
     /** Where audio comes from: mono samples at the model's rate, -1 at the end. */
     public interface SampleSource {
         int read(float[] buf, int off, int len) throws IOException;

@@ -6,7 +6,8 @@ import dev.siac.codec.Precision;
 import java.io.Serializable;
 
 /**
- * The encoder settings a job was given, as siac encode's flags: null/0 means the model's own. Their text is part of
+ * The encoder settings a job was given, as siac encode's flags: null/0 means the model's own. Their text, with the
+ * encoder's revision ({@link Codec#ENCODER_REVISION}: a file encoded by an older siac is encoded again), is part of
  * what makes a manifest row "already done".
  */
 record CodecSettings(String precision, Integer maxEventsPerWindow, int refineSteps, Double kbps, Double mergeTwins)
@@ -50,6 +51,7 @@ record CodecSettings(String precision, Integer maxEventsPerWindow, int refineSte
                 + " max_events_per_window=" + (maxEventsPerWindow == null ? "default" : maxEventsPerWindow)
                 + " refine=" + refineSteps
                 + (kbps == null ? "" : " kbps=" + kbps)
-                + (mergeTwins == null ? "" : " merge_twins=" + mergeTwins);
+                + (mergeTwins == null ? "" : " merge_twins=" + mergeTwins)
+                + " encoder=" + Codec.ENCODER_REVISION;
     }
 }
