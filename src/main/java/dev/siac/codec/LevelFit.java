@@ -509,57 +509,75 @@ final class LevelFit {
             return e;
         }
 
-        /** The level bands' power with frame s's band b one step in direction dir (+1 or -1), into out. */
-        private void stepped(int s, int b, int dir, double[] out) {
-            System.arraycopy(decodePower, 0, out, 0, out.length);
+        /**
+         * What one step of frame s's band b in direction dir (+1 or -1) would change: the level bands' power, into
+         * dPower[j], and the mel error, returned (NaN where the code is at the end of its range).
+         */
+        private double step(FrameFit frame, double[] p, int b, int dir, double[] dPower) {
+            java.util.Arrays.fill(dPower, 0);
+            int k = frame.code[b] + dir;
+            if (k < -Balance.MAX_CODE || k > Balance.MAX_CODE) return Double.NaN;
             double[] u = up[b];
-            double[] p = power[s];
-            for (int k = 0; k < bins; k++) {
-                if (level[k] < 0 || u[k] == 1) continue;
-                out[level[k]] += p[k] * ((dir > 0 ? u[k] : 1 / u[k]) - 1);
+            for (int i = 0; i < bins; i++) {
+                if (level[i] < 0 || u[i] == 1) continue;
+                dPower[level[i]] += p[i] * ((dir > 0 ? u[i] : 1 / u[i]) - 1);
             }
+            return frame.melWith(b, k, Double.POSITIVE_INFINITY) - frame.melNow(b);
         }
 
-        /** Adds code steps, cheapest in mel_l1 per dB of level error first, until the level holds or none helps. */
+        /**
+         * Adds code steps, cheapest in mel_l1 per dB of level error first, until the level holds or none helps. What
+         * each possible step changes depends on its frame alone, so it is kept and worked out again only for the frame
+         * a step changed.
+         */
         void hold(FrameFit[] frames) {
             start(frames);
-            double[] trial = new double[decodePower.length];
+            int n = frames.length, bands = decodePower.length;
+            double[][][] dPower = new double[n][Balance.BANDS * 2][bands]; // [frame][band * 2 + (dir > 0)][level band]
+            double[][] dMel = new double[n][Balance.BANDS * 2];
+            for (int s = 0; s < n; s++) steps(frames, s, dPower, dMel);
+            double[] trial = new double[bands];
             double current = excess(decodePower);
             for (int step = 0; step < MAX_STEPS && current > 0; step++) {
-                int bestS = -1, bestB = -1, bestDir = 0;
+                int bestS = -1, bestC = -1;
                 double bestRatio = Double.POSITIVE_INFINITY;
-                for (int s = 0; s < frames.length; s++) {
+                for (int s = 0; s < n; s++) {
                     if (!frames[s].audible()) continue;
-                    for (int b = 0; b < Balance.BANDS; b++) {
-                        double now = frames[s].melNow(b);
-                        for (int dir = -1; dir <= 1; dir += 2) {
-                            int k = frames[s].code[b] + dir;
-                            if (k < -Balance.MAX_CODE || k > Balance.MAX_CODE) continue;
-                            stepped(s, b, dir, trial);
-                            double helped = current - excess(trial);
-                            if (helped <= 1e-9) continue;
-                            double ratio = Math.max(0, frames[s].melWith(b, k, Double.POSITIVE_INFINITY) - now) / helped;
-                            if (ratio < bestRatio) {
-                                bestRatio = ratio;
-                                bestS = s;
-                                bestB = b;
-                                bestDir = dir;
-                            }
+                    for (int c = 0; c < Balance.BANDS * 2; c++) {
+                        if (Double.isNaN(dMel[s][c])) continue;
+                        for (int j = 0; j < bands; j++) trial[j] = decodePower[j] + dPower[s][c][j];
+                        double helped = current - excess(trial);
+                        if (helped <= 1e-9) continue;
+                        double ratio = Math.max(0, dMel[s][c]) / helped;
+                        if (ratio < bestRatio) {
+                            bestRatio = ratio;
+                            bestS = s;
+                            bestC = c;
                         }
                     }
                 }
                 if (bestS < 0) break;
-                double f = bestDir > 0 ? 1 : -1;
-                double[] u = up[bestB];
+                int b = bestC / 2, dir = bestC % 2 == 1 ? 1 : -1;
+                double[] u = up[b];
                 double[] p = power[bestS];
                 for (int k = 0; k < bins; k++) {
                     if (u[k] == 1) continue;
                     double before = p[k];
-                    p[k] *= f > 0 ? u[k] : 1 / u[k];
+                    p[k] *= dir > 0 ? u[k] : 1 / u[k];
                     if (level[k] >= 0) decodePower[level[k]] += p[k] - before;
                 }
-                frames[bestS].set(bestB, frames[bestS].code[bestB] + bestDir);
+                frames[bestS].set(b, frames[bestS].code[b] + dir);
+                steps(frames, bestS, dPower, dMel);
                 current = excess(decodePower);
+            }
+        }
+
+        /** Every step of frame s: its power change and mel change ({@link #step}). */
+        private void steps(FrameFit[] frames, int s, double[][][] dPower, double[][] dMel) {
+            if (!frames[s].audible()) return;
+            for (int b = 0; b < Balance.BANDS; b++) {
+                dMel[s][b * 2] = step(frames[s], power[s], b, -1, dPower[s][b * 2]);
+                dMel[s][b * 2 + 1] = step(frames[s], power[s], b, 1, dPower[s][b * 2 + 1]);
             }
         }
     }
