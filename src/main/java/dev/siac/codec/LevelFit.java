@@ -304,6 +304,16 @@ final class LevelFit {
         return codes;
     }
 
+    /** Bin k's power gain under one balance frame's codes (code gives band b's), as the decoder interpolates them. */
+    private double powerGain(int k, java.util.function.IntUnaryOperator code) {
+        double pos = binPosition[k];
+        int i = (int) Math.floor(pos);
+        double share = pos - i;
+        double db = share == 0 ? code.applyAsInt(i) * Balance.STEP_DB
+                : ((1 - share) * code.applyAsInt(i) + share * code.applyAsInt(i + 1)) * Balance.STEP_DB;
+        return Math.exp(db * (Math.log(10) / 10));
+    }
+
     /** The level bands {@link #balance} holds (docs/METRICS.md's octave bands from 100 Hz). */
     int levelBands() {
         return levelFrom.length;
@@ -325,13 +335,8 @@ final class LevelFit {
                         q += (double) d[i] * d[i] + (double) d[i + 1] * d[i + 1];
                     }
                     if (codes != null) {
-                        double pos = binPosition[k];
-                        int i = (int) Math.floor(pos);
-                        double share = pos - i;
                         int at = s * Balance.BANDS;
-                        double db = share == 0 ? codes[at + i] * Balance.STEP_DB
-                                : ((1 - share) * codes[at + i] + share * codes[at + i + 1]) * Balance.STEP_DB;
-                        q *= Math.exp(db * (Math.log(10) / 10));
+                        q *= powerGain(k, b -> codes[at + b]);
                     }
                     p[j] += q;
                 }
@@ -485,14 +490,9 @@ final class LevelFit {
         /** Scales frame s's decode power to its codes and sums the level bands. */
         private void start(FrameFit[] frames) {
             for (int s = 0; s < frames.length; s++) {
+                int[] code = frames[s].code;
                 for (int k = 0; k < bins; k++) {
-                    double pos = binPosition[k];
-                    int i = (int) Math.floor(pos);
-                    double share = pos - i;
-                    int[] code = frames[s].code;
-                    double db = share == 0 ? code[i] * Balance.STEP_DB
-                            : ((1 - share) * code[i] + share * code[i + 1]) * Balance.STEP_DB;
-                    power[s][k] *= Math.exp(db * (Math.log(10) / 10));
+                    power[s][k] *= powerGain(k, b -> code[b]);
                     if (level[k] >= 0) decodePower[level[k]] += power[s][k];
                 }
             }
