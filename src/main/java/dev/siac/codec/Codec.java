@@ -845,7 +845,7 @@ public final class Codec {
         int lead = c.stftWindow / 2 / c.stftHop;
         int[] bounds = new int[n + 1];
         for (int s = 1; s <= n; s++) bounds[s] = Math.min(finalCols, Math.max(0, s * advance / split - lead));
-        byte[] codes = fit.balance(input, d, stride, x, levelDb, bounds);
+        byte[] codes = unmeasuredTakeNext(fit.balance(input, d, stride, x, levelDb, bounds), bounds);
         if (Double.isFinite(levelDb)) {
             // The decode lands elsewhere than the sum of the frames' power with their gains says: the decoder's filter
             // blends neighbouring frames' gains (its frames overlap), which moves the power of frames whose codes differ
@@ -878,11 +878,22 @@ public final class Codec {
                     offset[j] = -delta;
                 }
                 if (!off) break;
-                codes = fit.balance(input, d, stride, x, levelDb, bounds, offset);
+                codes = unmeasuredTakeNext(fit.balance(input, d, stride, x, levelDb, bounds, offset), bounds);
             }
         }
         System.arraycopy(codes, 0, out, 0, codes.length);
         return out;
+    }
+
+    /**
+     * A balance frame shorter than the lead (--balance-split 64 and 128) can have no spectrogram frame centred in it
+     * that the window still holds: it takes the codes of the next frame that has one.
+     */
+    private static byte[] unmeasuredTakeNext(byte[] codes, int[] bounds) {
+        for (int s = bounds.length - 3; s >= 0; s--) {
+            if (bounds[s] == bounds[s + 1]) System.arraycopy(codes, (s + 1) * Balance.BANDS, codes, s * Balance.BANDS, Balance.BANDS);
+        }
+        return codes;
     }
 
     /** Rounds of measuring the filtered decode's level and holding it again ({@link #balanceCodes}). */

@@ -222,6 +222,15 @@ class CodecTest {
         Balance fine = encode(x, balanceOptions.withBalanceSplit(4)).events().balance();
         assertEquals(hop / 4, fine.hop());
         assertEquals((x.length + fine.hop() - 1) / fine.hop(), fine.frames(), "four frames per window hop");
+        // frames of 256 samples: the first four of each hop have no spectrogram frame centred in them that the window
+        // holds (a frame's centre lies 1024 samples after its start) and take the fifth's codes
+        Balance finest = encode(x, balanceOptions.withBalanceSplit(16)).events().balance();
+        for (int h = 0; h * 16 + 4 < finest.frames(); h++) {
+            byte[] measured = java.util.Arrays.copyOfRange(finest.codes(), (h * 16 + 4) * Balance.BANDS, (h * 16 + 5) * Balance.BANDS);
+            for (int f = h * 16; f < h * 16 + 4; f++) {
+                assertArrayEquals(measured, java.util.Arrays.copyOfRange(finest.codes(), f * Balance.BANDS, (f + 1) * Balance.BANDS), "frame " + f);
+            }
+        }
         assertThrows(IllegalArgumentException.class, () -> encode(x, balanceOptions.withBalanceSplit(3)), "3 does not divide a hop");
         assertFalse(b.isFlat(), b.toString());
         assertEquals(fitted.events(), balanced.events().withBalance(Balance.NONE), "the same events and gains");
