@@ -862,7 +862,7 @@ public final class Codec {
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e); // an array in memory: not expected
                 }
-                if (silence != null) silence.mute(y, origin); // as the decoder mutes the silent spans
+                if (silence != null) silence.found().mute(y, 0, y.length, origin); // as the decoder mutes the silent spans
                 float[] filtered;
                 try (NDScope scope = new NDScope(); NDManager m = model.manager().newSubManager()) {
                     scope.suppressNotUsedWarning();

@@ -202,25 +202,28 @@ public final class Silence {
         }
 
         /**
-         * Zeroes the samples of x (x[0] is sample origin of the signal) that lie in the spans found so far, the run now
-         * open included once it is long enough to be one: what the decoder will mute there.
+         * The spans found so far, the run now open included once it is long enough to be one: what the decoder will
+         * mute of the signal read so far.
          */
-        public void mute(float[] x, long origin) {
-            long end = origin + x.length;
-            for (long[] p : spans) zero(x, origin, Math.max(p[0], origin), Math.min(p[1], end));
-            if (runStart >= 0 && position - runStart >= MIN_SAMPLES) zero(x, origin, Math.max(runStart, origin), Math.min(position, end));
-        }
-
-        private static void zero(float[] x, long origin, long from, long to) {
-            for (long t = from; t < to; t++) x[(int) (t - origin)] = 0;
+        public Silence found() {
+            int n = spans.size() + (runStart >= 0 && position - runStart >= MIN_SAMPLES ? 1 : 0);
+            if (n == 0) return NONE;
+            long[] s = new long[n], e = new long[n];
+            for (int i = 0; i < spans.size(); i++) {
+                s[i] = spans.get(i)[0];
+                e[i] = spans.get(i)[1];
+            }
+            if (n > spans.size()) {
+                s[n - 1] = runStart;
+                e[n - 1] = position;
+            }
+            return new Silence(s, e);
         }
 
         /** The spans found, a run that reaches the end included; the detector must not be fed afterwards. */
         public Silence finish() {
             if (runStart >= 0) close(position);
-            long[] s = spans.stream().mapToLong(p -> p[0]).toArray();
-            long[] e = spans.stream().mapToLong(p -> p[1]).toArray();
-            return s.length == 0 ? NONE : new Silence(s, e);
+            return found();
         }
     }
 }

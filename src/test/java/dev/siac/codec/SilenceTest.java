@@ -92,7 +92,7 @@ class SilenceTest {
         d.feed(x, 0, x.length);
         float[] y = Arrays.copyOfRange(x, 100, x.length);
         Arrays.fill(y, 1f);
-        d.mute(y, 100);
+        d.found().mute(y, 0, y.length, 100);
         for (int i = 0; i < y.length; i++) {
             long t = i + 100;
             boolean muted = (t >= 200 && t < 200 + 2 * m) || t >= 5 * m;
@@ -103,7 +103,7 @@ class SilenceTest {
         e.feed(x, 0, 5 * m + m / 2);
         float[] z = new float[m];
         Arrays.fill(z, 1f);
-        e.mute(z, 5 * m);
+        e.found().mute(z, 0, z.length, 5 * m);
         for (float v : z) assertEquals(1f, v);
     }
 
