@@ -433,7 +433,7 @@ public final class Codec {
             }
             EventList list = new EventList(c.sampleRate, length, gain, c.vectorDim, modelId, opt.precision(), events)
                     .withSilence(Silence.concat(spans))
-                    .withBalance(opt.balance() ? Balance.of((int) hop / balanceSplit(opt), Balance.BANDS, Balance.LOWEST_HZ, balance.toByteArray()) : Balance.NONE)
+                    .withBalance(opt.balance() ? balanceOf(balanceSplit(opt), balance.toByteArray()) : Balance.NONE)
                     .withPrecision(opt.precision());
             return new Result(list, input > 0 ? 1 - residual / input : 0, input > 0 ? 1 - modelResidual / input : 0);
         } finally {
@@ -564,7 +564,7 @@ public final class Codec {
         Silence spans = opt.keepSilence() ? audio.silence.finish() : Silence.NONE;
         if (keepFrom > 0 || keepTo < Long.MAX_VALUE) spans = spans.clipped(keepFrom, keepTo, 0);
         Balance bands = balance != null && balance.size() > 0
-                ? Balance.of(advance * hop / split, Balance.BANDS, Balance.LOWEST_HZ, balance.toByteArray()) : Balance.NONE;
+                ? balanceOf(split, balance.toByteArray()) : Balance.NONE;
         return new Part(events, spans, bands, inputL1, residualL1, modelResidualL1, length);
     }
 
@@ -826,6 +826,11 @@ public final class Codec {
         return split;
     }
 
+    /** A band balance of this model's layout: split frames a window hop, {@link Balance#BANDS} octave bands. */
+    private Balance balanceOf(int split, byte[] codes) {
+        return Balance.of(c.windowSamples / 2 / split, Balance.BANDS, Balance.LOWEST_HZ, codes);
+    }
+
     /**
      * The band balance's frames of one window hop (split of them), each measured on its share of the
      * window's final frames; frames past finalCols (the signal's end) are flat.
@@ -851,13 +856,12 @@ public final class Codec {
             // blends neighbouring frames' gains (its frames overlap), which moves the power of frames whose codes differ
             // much from their neighbours', and it mutes the silent spans, where the events' tails ring in frames that
             // border them. Measure where the filtered, muted decode lands and hold the level again with that offset.
-            int hopSamples = advance * c.stftHop;
             double[] offset = new double[fit.levelBands()];
             for (int round = 0; round < LEVEL_ROUNDS; round++) {
                 System.arraycopy(codes, 0, out, 0, codes.length);
                 float[] y;
                 try {
-                    y = BalanceFilter.apply(Balance.of(hopSamples / split, Balance.BANDS, Balance.LOWEST_HZ, out),
+                    y = BalanceFilter.apply(balanceOf(split, out),
                             c.sampleRate, java.util.Arrays.copyOf(decoded, len));
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e); // an array in memory: not expected
